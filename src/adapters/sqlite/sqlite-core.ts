@@ -1,0 +1,204 @@
+/**
+ * The synchronous document operations on one better-sqlite3 connection. The async
+ * DocumentStore views in sqlite-document-store.ts decide *when* these may run (outside or
+ * inside a transaction); this class only knows *how*.
+ */
+import type Database from 'better-sqlite3';
+import { ConflictError, VersionConflictError } from '../../errors.js';
+import { nowIso } from '../../lib/time.js';
+import type { CollectionSpec } from '../../ports/collections.js';
+import type { Filter, FindOptions, NewDoc, Page, Patch, StoredDoc, UpdateOptions } from '../../ports/document-store.js';
+import { limitSql, orderBySql, whereSql } from './filter-sql.js';
+import { ensureCollection } from './schema.js';
+
+/** Distinct SQL texts grow with filter shapes ($in lengths); bound the cache so it cannot leak. */
+const STATEMENT_CACHE_LIMIT = 1000;
+const MANAGED_IN_PATCH = new Set(['id', 'created_at', 'updated_at', 'version', '__proto__']);
+
+type Doc = Record<string, unknown> & StoredDoc;
+
+export class SqliteCore {
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly tables = new Set<string>();
+  /** Tables created inside the open transaction: forgotten on rollback since their CREATE is undone too. */
+  private readonly tablesInTx: string[] = [];
+  private readonly atomic: Database.Transaction<(fn: () => unknown) => unknown>;
+
+  constructor(
+    readonly db: Database.Database,
+    private readonly specs: Record<string, CollectionSpec>,
+  ) {
+    this.atomic = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /** Runs fn atomically: an IMMEDIATE transaction, or a savepoint inside an open transaction. */
+  private atomically<R>(fn: () => R): R {
+    return this.atomic.immediate(fn) as R;
+  }
+
+  private statement(sql: string, pluck = false): Database.Statement {
+    const key = pluck ? `P${sql}` : sql;
+    let stmt = this.statements.get(key);
+    if (stmt === undefined) {
+      if (!this.db.open) throw new Error('The SQLite document store is closed');
+      stmt = this.db.prepare(sql);
+      if (pluck) stmt.pluck();
+      if (this.statements.size >= STATEMENT_CACHE_LIMIT) {
+        this.statements.delete(this.statements.keys().next().value as string);
+      }
+      this.statements.set(key, stmt);
+    }
+    return stmt;
+  }
+
+  /** The quoted table name, creating the table on first use of an undeclared collection. */
+  private table(collection: string): string {
+    if (!this.tables.has(collection)) {
+      if (!this.db.open) throw new Error('The SQLite document store is closed');
+      ensureCollection(this.db, collection, this.specs[collection] ?? { indexes: [] });
+      this.tables.add(collection);
+      if (this.db.inTransaction) this.tablesInTx.push(collection);
+    }
+    return `"${collection}"`;
+  }
+
+  /** Builds every declared collection at open (in one transaction). */
+  ensureDeclared(): void {
+    this.atomically(() => {
+      for (const name of Object.keys(this.specs)) this.table(name);
+    });
+    this.tablesInTx.length = 0;
+  }
+
+  afterCommit(): void {
+    this.tablesInTx.length = 0;
+  }
+
+  /** After a (savepoint) rollback: re-check the tables created since the transaction began. */
+  afterRollback(): void {
+    if (this.tablesInTx.length === 0) return;
+    for (const name of this.tablesInTx) this.tables.delete(name);
+    this.tablesInTx.length = 0;
+    this.statements.clear();
+  }
+
+  clearStatements(): void {
+    this.statements.clear();
+  }
+
+  private conflict(error: unknown, collection: string): unknown {
+    const code = (error as { code?: unknown })?.code;
+    if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      return new ConflictError(`A document with that key already exists in ${collection}`);
+    }
+    return error;
+  }
+
+  private prepareNew(doc: Record<string, unknown>, now: string): string {
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('A document must be an object');
+    if (typeof doc.id !== 'string' || doc.id === '') throw new Error('A document needs a non-empty string id');
+    const created = (doc.created_at as string | undefined) ?? now;
+    return JSON.stringify({
+      ...doc,
+      created_at: created,
+      updated_at: (doc.updated_at as string | undefined) ?? created,
+      version: (doc.version as number | undefined) ?? 1,
+    });
+  }
+
+  insert<T extends StoredDoc>(collection: string, doc: NewDoc<T>): T {
+    const table = this.table(collection);
+    const json = this.prepareNew(doc as Record<string, unknown>, nowIso());
+    try {
+      this.statement(`INSERT INTO ${table} (id, data) VALUES (?, ?)`).run(doc.id, json);
+    } catch (error) {
+      throw this.conflict(error, collection);
+    }
+    return JSON.parse(json) as T;
+  }
+
+  insertMany<T extends StoredDoc>(collection: string, docs: NewDoc<T>[]): T[] {
+    const table = this.table(collection);
+    if (!Array.isArray(docs)) throw new Error('insertMany needs an array');
+    const now = nowIso();
+    const rows = docs.map((doc) => [doc.id, this.prepareNew(doc as Record<string, unknown>, now)] as const);
+    const stmt = this.statement(`INSERT INTO ${table} (id, data) VALUES (?, ?)`);
+    try {
+      this.atomically(() => rows.forEach(([id, json]) => stmt.run(id, json)));
+    } catch (error) {
+      throw this.conflict(error, collection);
+    }
+    return rows.map(([, json]) => JSON.parse(json) as T);
+  }
+
+  get<T extends StoredDoc>(collection: string, id: string): T | null {
+    const data = this.statement(`SELECT data FROM ${this.table(collection)} WHERE id = ?`, true).get(id);
+    return data === undefined ? null : (JSON.parse(data as string) as T);
+  }
+
+  find<T extends StoredDoc>(collection: string, filter: Filter, options: FindOptions = {}): T[] {
+    const table = this.table(collection);
+    const where = whereSql(filter);
+    const limit = limitSql(options);
+    const sql = `SELECT data FROM ${table}${where.sql}${orderBySql(options)}${limit.sql}`;
+    const rows = this.statement(sql, true).all(...where.params, ...limit.params) as string[];
+    return rows.map((data) => JSON.parse(data) as T);
+  }
+
+  findOne<T extends StoredDoc>(collection: string, filter: Filter): T | null {
+    return this.find<T>(collection, filter, { limit: 1 })[0] ?? null;
+  }
+
+  count(collection: string, filter: Filter): number {
+    const table = this.table(collection);
+    const where = whereSql(filter);
+    return this.statement(`SELECT count(*) FROM ${table}${where.sql}`, true).get(...where.params) as number;
+  }
+
+  findPage<T extends StoredDoc>(collection: string, filter: Filter, options: FindOptions): Page<T> {
+    // Both queries run in one synchronous stretch, so nothing can change in between.
+    return { items: this.find<T>(collection, filter, options), total: this.count(collection, filter) };
+  }
+
+  update<T extends StoredDoc>(collection: string, id: string, patch: Patch<T>, options: UpdateOptions = {}): T | null {
+    const table = this.table(collection);
+    const select = this.statement(`SELECT data FROM ${table} WHERE id = ?`, true);
+    const write = this.statement(`UPDATE ${table} SET data = ? WHERE id = ?`);
+    // IMMEDIATE so another process sharing the file cannot write between our read and write.
+    return this.atomically(() => {
+      const data = select.get(id) as string | undefined;
+      if (data === undefined) return null;
+      const doc = JSON.parse(data) as Doc;
+      if (options.expectedVersion !== undefined && options.expectedVersion !== doc.version) {
+        throw new VersionConflictError(doc.version);
+      }
+      for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+        if (value !== undefined && !MANAGED_IN_PATCH.has(key)) doc[key] = value;
+      }
+      doc.version += 1;
+      doc.updated_at = nowIso();
+      const json = JSON.stringify(doc);
+      try {
+        write.run(json, id);
+      } catch (error) {
+        throw this.conflict(error, collection);
+      }
+      return JSON.parse(json) as T;
+    });
+  }
+
+  delete(collection: string, id: string): boolean {
+    return this.statement(`DELETE FROM ${this.table(collection)} WHERE id = ?`).run(id).changes > 0;
+  }
+
+  deleteMany(collection: string, filter: Filter): number {
+    const table = this.table(collection);
+    const where = whereSql(filter);
+    return this.statement(`DELETE FROM ${table}${where.sql}`).run(...where.params).changes;
+  }
+
+  ping(): boolean {
+    if (!this.db.open) return false;
+    return this.statement('SELECT 1', true).get() === 1;
+  }
+}

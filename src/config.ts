@@ -1,0 +1,178 @@
+/**
+ * The environment, parsed and validated once at boot into a frozen Config.
+ * A bad value stops the start with a ConfigError naming the variable.
+ */
+import path from 'node:path';
+
+export type Role = 'api' | 'worker' | 'all';
+export type ImageProviderName = 'sketch' | 'openai' | 'comfyui' | 'automatic1111';
+export type TextProviderName = 'template' | 'openai';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+  /** The original text, e.g. "1000/hour", for messages and docs. */
+  text: string;
+}
+
+export interface Config {
+  nodeEnv: string;
+  production: boolean;
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Absent means: generate once and keep in DATA_DIR (not allowed in production). */
+  jwtSecret: string | undefined;
+  mongodbUrl: string | undefined;
+  mongodbDb: string;
+  redisUrl: string | undefined;
+  otelEndpoint: string | undefined;
+  otelServiceName: string;
+  corsOrigins: string[];
+  imageProvider: ImageProviderName;
+  textProvider: TextProviderName;
+  openaiBaseUrl: string;
+  openaiApiKey: string | undefined;
+  textModel: string;
+  imageModel: string;
+  comfyuiUrl: string | undefined;
+  a1111Url: string | undefined;
+  logLevel: LogLevel;
+  role: Role;
+  rateLimitDefault: RateLimit;
+  rateLimitGeneration: RateLimit;
+  maxUploadBytes: number;
+  maxImagePixels: number;
+  bcryptRounds: number;
+  jobConcurrency: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL, got "${redactUrl(raw)}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return raw;
+}
+
+/** Never echo credentials embedded in a URL back into logs or error messages. */
+function redactUrl(raw: string): string {
+  return raw.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+const WINDOWS: Record<string, number> = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+export function parseRateLimit(name: string, raw: string): RateLimit {
+  const match = /^(\d+)\s*\/\s*(second|minute|hour|day)$/.exec(raw.trim());
+  const max = match ? Number(match[1]) : 0;
+  if (!match || max < 1) throw new ConfigError(name, `must look like "1000/hour" (per second|minute|hour|day), got "${raw}"`);
+  return { max, windowMs: WINDOWS[match[2]!]!, text: raw.trim() };
+}
+
+const HOST_PATTERN = /^[A-Za-z0-9.:\-[\]]+$/;
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const nodeEnv = str(env, 'NODE_ENV') ?? 'development';
+  const production = nodeEnv === 'production';
+  const host = str(env, 'HOST') ?? '127.0.0.1';
+  if (!HOST_PATTERN.test(host)) throw new ConfigError('HOST', `must be a host name or IP address, got "${host}"`);
+
+  const jwtSecret = str(env, 'JWT_SECRET');
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes long');
+  }
+  if (production && jwtSecret === undefined) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+
+  const corsOrigins = (str(env, 'CORS_ORIGINS') ?? 'http://localhost:3000,http://localhost:5173')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (origin === '*') throw new ConfigError('CORS_ORIGINS', 'must list origins explicitly; "*" is not allowed with credentials');
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError('CORS_ORIGINS', `has an invalid origin "${origin}" (use scheme://host[:port])`);
+  }
+
+  const mongodbUrl = url(env, 'MONGODB_URL', ['mongodb:', 'mongodb+srv:']);
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const role = oneOf(env, 'ROLE', ['api', 'worker', 'all'] as const, 'all');
+
+  const config: Config = {
+    nodeEnv,
+    production,
+    host,
+    port: int(env, 'PORT', 8000, 0, 65535),
+    dataDir: path.resolve(str(env, 'DATA_DIR') ?? './data'),
+    jwtSecret,
+    mongodbUrl,
+    mongodbDb: str(env, 'MONGODB_DB') ?? 'inkframe',
+    redisUrl,
+    otelEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
+    otelServiceName: str(env, 'OTEL_SERVICE_NAME') ?? 'inkframe',
+    corsOrigins,
+    imageProvider: oneOf(env, 'IMAGE_PROVIDER', ['sketch', 'openai', 'comfyui', 'automatic1111'] as const, 'sketch'),
+    textProvider: oneOf(env, 'TEXT_PROVIDER', ['template', 'openai'] as const, 'template'),
+    openaiBaseUrl: url(env, 'OPENAI_BASE_URL', ['http:', 'https:']) ?? 'https://api.openai.com/v1',
+    openaiApiKey: str(env, 'OPENAI_API_KEY'),
+    textModel: str(env, 'TEXT_MODEL') ?? 'gpt-4o-mini',
+    imageModel: str(env, 'IMAGE_MODEL') ?? 'gpt-image-1',
+    comfyuiUrl: url(env, 'COMFYUI_URL', ['http:', 'https:']),
+    a1111Url: url(env, 'A1111_URL', ['http:', 'https:']),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    role,
+    rateLimitDefault: parseRateLimit('RATE_LIMIT_DEFAULT', str(env, 'RATE_LIMIT_DEFAULT') ?? '1000/hour'),
+    rateLimitGeneration: parseRateLimit('RATE_LIMIT_GENERATION', str(env, 'RATE_LIMIT_GENERATION') ?? '10/minute'),
+    maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 10_485_760, 1024, 1_073_741_824),
+    maxImagePixels: int(env, 'MAX_IMAGE_PIXELS', 64_000_000, 1, 1_000_000_000),
+    bcryptRounds: int(env, 'BCRYPT_ROUNDS', 12, 4, 16),
+    jobConcurrency: int(env, 'JOB_CONCURRENCY', 2, 1, 64),
+  };
+
+  if (production && config.bcryptRounds < 10) throw new ConfigError('BCRYPT_ROUNDS', 'must be at least 10 when NODE_ENV=production');
+  if (config.imageProvider === 'comfyui' && !config.comfyuiUrl) throw new ConfigError('COMFYUI_URL', 'is required when IMAGE_PROVIDER=comfyui');
+  if (config.imageProvider === 'automatic1111' && !config.a1111Url) throw new ConfigError('A1111_URL', 'is required when IMAGE_PROVIDER=automatic1111');
+  if (role !== 'all' && !redisUrl) throw new ConfigError('ROLE', `"${role}" needs REDIS_URL (without Redis only ROLE=all is valid)`);
+  return Object.freeze(config);
+}

@@ -1,0 +1,72 @@
+/**
+ * OpenAPI 3 generated from the route schemas, served at /api/v1/openapi.json, with
+ * Swagger UI at /docs. Every route also gets the error envelope for its error statuses and,
+ * unless public, the bearer security requirement, so the document matches the server.
+ */
+import fp from 'fastify-plugin';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { ErrorEnvelope } from './schemas.js';
+
+const ERROR_STATUSES: Record<number, string> = {
+  400: 'Malformed request (e.g. body is not valid JSON)',
+  401: 'Missing, invalid, expired or revoked token',
+  404: 'No such resource (or it belongs to another user)',
+  409: 'Stale version or conflicting state',
+  422: 'Validation failed',
+  429: 'Rate limit hit; see Retry-After',
+  500: 'Internal server error',
+};
+
+export const TAGS = [
+  { name: 'auth', description: 'Accounts and tokens' },
+  { name: 'projects', description: 'Projects, stats, export, duplicate' },
+  { name: 'style-guides', description: "A project's visual style guide" },
+  { name: 'chapters', description: 'Chapters of a project' },
+  { name: 'scenes', description: 'Scenes of a chapter' },
+  { name: 'panels', description: 'Panels of a scene and their dialogue' },
+  { name: 'characters', description: 'Characters of a project' },
+  { name: 'locations', description: 'Locations of a project' },
+  { name: 'instructions', description: 'Instructions that every AI prompt for a target includes' },
+  { name: 'images', description: 'Uploaded and generated images' },
+  { name: 'generation', description: 'Image generation jobs' },
+  { name: 'tasks', description: 'Text generation (LLM) tasks' },
+  { name: 'drafts', description: 'AI drafts awaiting review' },
+  { name: 'workflows', description: 'Multi-step AI workflows' },
+  { name: 'realtime', description: 'WebSocket updates' },
+  { name: 'health', description: 'Liveness and readiness' },
+];
+
+export const openApiPlugin = fp<{ tags?: { name: string; description: string }[] }>(
+  async (app, options) => {
+    app.addHook('onRoute', (route) => {
+      if (!route.url.startsWith('/api/') || route.schema?.hide) return;
+      const schema = (route.schema ??= {});
+      const response = (schema.response ??= {}) as Record<string, unknown>;
+      for (const [status, description] of Object.entries(ERROR_STATUSES)) {
+        if (status === '401' && route.config?.public) continue;
+        if (status === '409' && route.method === 'GET') continue;
+        response[status] ??= { ...ErrorEnvelope, description };
+      }
+      if (!route.config?.public) (schema as Record<string, unknown>).security ??= [{ bearerAuth: [] }];
+    });
+
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: {
+          title: 'Inkframe API',
+          version: '1.0.0',
+          description: 'Back end for making graphic novels with AI help. Every response uses the success/error envelope.',
+        },
+        servers: [{ url: '/' }],
+        tags: options.tags ?? TAGS,
+        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+
+    app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  },
+  { name: 'inkframe-openapi' },
+);

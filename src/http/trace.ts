@@ -1,0 +1,61 @@
+/**
+ * W3C trace context for every request: continue an incoming `traceparent` or start a new
+ * trace, and answer with `X-Trace-Id` and `traceparent` (success and error alike).
+ * When OpenTelemetry is active its span context wins (see telemetry.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
+
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  sampled: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    trace: TraceContext;
+  }
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ZERO_TRACE = '0'.repeat(32);
+
+/** Lets the telemetry module supply the active span's ids instead of generated ones. */
+export type ActiveTraceLookup = () => TraceContext | undefined;
+
+export function parseTraceparent(header: unknown): TraceContext | undefined {
+  if (typeof header !== 'string') return undefined;
+  const match = TRACEPARENT.exec(header.trim().toLowerCase());
+  if (!match || match[1] === ZERO_TRACE || match[2] === '0'.repeat(16)) return undefined;
+  return { traceId: match[1]!, spanId: match[2]!, sampled: (parseInt(match[3]!, 16) & 1) === 1 };
+}
+
+export function formatTraceparent(context: TraceContext): string {
+  return `00-${context.traceId}-${context.spanId}-${context.sampled ? '01' : '00'}`;
+}
+
+function contextFor(request: FastifyRequest, activeTrace?: ActiveTraceLookup): TraceContext {
+  const active = activeTrace?.();
+  if (active) return active;
+  const incoming = parseTraceparent(request.headers.traceparent);
+  return {
+    traceId: incoming?.traceId ?? randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+    sampled: incoming?.sampled ?? true,
+  };
+}
+
+export const tracePlugin = fp<{ activeTrace?: ActiveTraceLookup }>(
+  async (app, options) => {
+    app.decorateRequest('trace', undefined as unknown as TraceContext);
+    app.addHook('onRequest', async (request, reply) => {
+      request.trace = contextFor(request, options.activeTrace);
+      request.log = request.log.child({ trace_id: request.trace.traceId });
+      reply.header('X-Trace-Id', request.trace.traceId);
+      reply.header('traceparent', formatTraceparent(request.trace));
+    });
+  },
+  { name: 'inkframe-trace' },
+);
