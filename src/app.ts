@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Container } from './container.js';
 import { createValidatorCompiler } from './http/validation.js';
+import { buildCachingSerializer } from './http/serialization.js';
 import { tracePlugin } from './http/trace.js';
 import { errorHandlerPlugin } from './http/error-handler.js';
 import { securityPlugin } from './http/security.js';
@@ -14,9 +15,12 @@ import { rateLimitPlugin } from './http/rate-limit.js';
 import { openApiPlugin } from './http/openapi.js';
 import { loggerOptions } from './http/logging.js';
 import { registerModules } from './modules/index.js';
+import { realtimePlugin, type RealtimeTuning } from './ws/realtime.plugin.js';
 
 export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
+  /** WebSocket heartbeat/re-check/buffer settings (tests shorten the intervals). */
+  realtime?: RealtimeTuning;
 }
 
 export async function buildApp(container: Container, options: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -28,16 +32,31 @@ export async function buildApp(container: Container, options: BuildAppOptions = 
     requestIdHeader: false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: {} },
+    // One compiled serialiser per distinct response schema (see serialization.ts).
+    schemaController: { compilersFactory: { buildSerializer: buildCachingSerializer } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler());
 
-  await app.register(tracePlugin);
+  // Tracing on: the request span starts first, wraps every later hook and handler, and its ids become X-Trace-Id.
+  if (container.httpTracing) await app.register(container.httpTracing.plugin);
+  await app.register(tracePlugin, { activeTrace: container.httpTracing?.activeTrace });
   await app.register(errorHandlerPlugin);
   await app.register(securityPlugin, { corsOrigins: config.corsOrigins });
   await app.register(openApiPlugin);
   await app.register(authPlugin, { authenticate: services.auth.authenticate });
-  await app.register(rateLimitPlugin, { defaultLimit: config.rateLimitDefault, generationLimit: config.rateLimitGeneration });
+  await app.register(rateLimitPlugin, {
+    defaultLimit: config.rateLimitDefault,
+    generationLimit: config.rateLimitGeneration,
+    // Counters in Redis are shared by every instance.
+    ...(container.redis ? { redis: container.redis } : {}),
+  });
+  await app.register(realtimePlugin, {
+    events: container.events,
+    authenticate: services.auth.authenticate,
+    loadProject: services.projects.load,
+    ...options.realtime,
+  });
 
   await app.register(async (api) => registerModules(api, container), { prefix: '/api/v1' });
 

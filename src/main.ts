@@ -5,6 +5,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createContainer } from './container.js';
 import { buildApp } from './app.js';
+import { startTelemetry } from './telemetry.js';
 
 async function main(): Promise<void> {
   let config;
@@ -18,10 +19,12 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  // Before the container: the composition root decorates ports with spans only when tracing is on.
+  const telemetry = startTelemetry(config);
   const container = await createContainer(config);
   const app = await buildApp(container);
   await app.listen({ host: config.host, port: config.port });
-  app.log.info({ role: config.role, data_dir: config.dataDir }, 'inkframe started');
+  app.log.info({ role: config.role, data_dir: config.dataDir, tracing: telemetry.enabled }, 'inkframe started');
 
   let closing = false;
   const shutdown = (signal: string) => {
@@ -33,8 +36,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 15_000);
     force.unref();
+    // Spans of the last requests are exported before the process ends.
     app.close().then(
-      () => process.exit(0),
+      () => telemetry.shutdown().finally(() => process.exit(0)),
       (error: unknown) => {
         app.log.error({ err: error }, 'error during shutdown');
         process.exit(1);

@@ -45,7 +45,8 @@ export const openApiPlugin = fp<{ tags?: { name: string; description: string }[]
       const response = (schema.response ??= {}) as Record<string, unknown>;
       for (const [status, description] of Object.entries(ERROR_STATUSES)) {
         if (status === '401' && route.config?.public) continue;
-        if (status === '409' && route.method === 'GET') continue;
+        // HEAD routes share their GET route's schema object, so neither may get a 409.
+        if (status === '409' && (route.method === 'GET' || route.method === 'HEAD')) continue;
         response[status] ??= { ...ErrorEnvelope, description };
       }
       if (!route.config?.public) (schema as Record<string, unknown>).security ??= [{ bearerAuth: [] }];

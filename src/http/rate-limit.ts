@@ -33,7 +33,7 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(
       max: options.defaultLimit.max,
       timeWindow: options.defaultLimit.windowMs,
       keyGenerator: keyOf,
-      ...(options.redis ? { redis: options.redis as never, nameSpace: 'inkframe:ratelimit:' } : {}),
+      ...(options.redis ? { redis: options.redis as never, nameSpace: 'ratelimit:' } : {}),
       errorResponseBuilder: (_request, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
     });
     app.decorate(

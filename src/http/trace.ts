@@ -1,11 +1,11 @@
 /**
  * W3C trace context for every request: continue an incoming `traceparent` or start a new
  * trace, and answer with `X-Trace-Id` and `traceparent` (success and error alike).
- * When OpenTelemetry is active its span context wins (see telemetry.ts).
+ * When OpenTelemetry is active the request span's ids win (src/adapters/otel/http-spans.ts).
  */
-import { randomBytes } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
+import { randomHex } from '../lib/random-hex.js';
 
 export interface TraceContext {
   traceId: string;
@@ -22,8 +22,8 @@ declare module 'fastify' {
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ZERO_TRACE = '0'.repeat(32);
 
-/** Lets the telemetry module supply the active span's ids instead of generated ones. */
-export type ActiveTraceLookup = () => TraceContext | undefined;
+/** Lets the tracing adapter supply the request span's ids instead of generated ones. */
+export type ActiveTraceLookup = (request: FastifyRequest) => TraceContext | undefined;
 
 export function parseTraceparent(header: unknown): TraceContext | undefined {
   if (typeof header !== 'string') return undefined;
@@ -37,12 +37,12 @@ export function formatTraceparent(context: TraceContext): string {
 }
 
 function contextFor(request: FastifyRequest, activeTrace?: ActiveTraceLookup): TraceContext {
-  const active = activeTrace?.();
+  const active = activeTrace?.(request);
   if (active) return active;
   const incoming = parseTraceparent(request.headers.traceparent);
   return {
-    traceId: incoming?.traceId ?? randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
+    traceId: incoming?.traceId ?? randomHex(16),
+    spanId: randomHex(8),
     sampled: incoming?.sampled ?? true,
   };
 }
@@ -52,7 +52,11 @@ export const tracePlugin = fp<{ activeTrace?: ActiveTraceLookup }>(
     app.decorateRequest('trace', undefined as unknown as TraceContext);
     app.addHook('onRequest', async (request, reply) => {
       request.trace = contextFor(request, options.activeTrace);
-      request.log = request.log.child({ trace_id: request.trace.traceId });
+      // request.log is already this request's own child logger: adding the binding to it
+      // costs a fraction of creating a second child per request (bench/PROFILE.md).
+      const log = request.log as typeof request.log & { setBindings?: (bindings: Record<string, unknown>) => void };
+      if (typeof log.setBindings === 'function') log.setBindings({ trace_id: request.trace.traceId });
+      else request.log = request.log.child({ trace_id: request.trace.traceId });
       reply.header('X-Trace-Id', request.trace.traceId);
       reply.header('traceparent', formatTraceparent(request.trace));
     });

@@ -25,9 +25,12 @@ export const COLLECTIONS = {
   characters: { indexes: [byProject, { fields: ['project_id', 'name'] }] },
   locations: { indexes: [byProject, { fields: ['project_id', 'name'] }] },
   instructions: { indexes: [byProject, { fields: ['scope_id'] }] },
+  images: { indexes: [byProject, byOwner, { fields: ['sha256'] }, { fields: ['panel_id'] }] },
+  jobs: { indexes: [byOwner, { fields: ['status', 'created_at'] }, { fields: ['project_id'] }] },
+  drafts: { indexes: [byOwner, { fields: ['owner_id', 'status', 'created_at'] }, { fields: ['project_id', 'status'] }, { fields: ['target_id'] }] },
 } satisfies Record<string, CollectionSpec>;
 
 export type CollectionName = keyof typeof COLLECTIONS;
 
 /** Collections whose documents belong to one project (they carry `project_id` and `owner_id`); a project delete removes them. */
-export const PROJECT_SCOPED_COLLECTIONS: string[] = ['chapters', 'scenes', 'panels', 'characters', 'locations', 'instructions'];
+export const PROJECT_SCOPED_COLLECTIONS: string[] = ['chapters', 'scenes', 'panels', 'characters', 'locations', 'instructions', 'images', 'jobs', 'drafts'];

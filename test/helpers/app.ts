@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config.js';
-import { createContainer, type Container } from '../../src/container.js';
+import { createContainer, type Container, type ContainerOptions } from '../../src/container.js';
 import { buildApp } from '../../src/app.js';
 
 export interface TestApp {
@@ -20,13 +20,15 @@ export interface TestAppOptions {
   dataDir?: string;
   /** Extra routes or hooks to add before the app is ready (test-only stand-ins). */
   configure?: (app: FastifyInstance) => void | Promise<void>;
+  /** Container stand-ins (e.g. AI providers) and tuning. */
+  container?: Omit<ContainerOptions, 'sqlitePath'>;
 }
 
 /** An app on a temp DATA_DIR with SQLite in memory (or on file when dataDir is given), quiet logs, fast bcrypt. */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'inkframe-test-')));
   const config = loadConfig({ DATA_DIR: dataDir, BCRYPT_ROUNDS: '4', LOG_LEVEL: 'silent', ...options.env });
-  const container = await createContainer(config, options.dataDir ? {} : { sqlitePath: ':memory:' });
+  const container = await createContainer(config, { ...(options.dataDir ? {} : { sqlitePath: ':memory:' }), ...options.container });
   const app = await buildApp(container, { logger: false });
   await options.configure?.(app);
   await app.ready();

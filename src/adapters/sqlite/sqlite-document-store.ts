@@ -6,7 +6,9 @@
  * BEGIN IMMEDIATE ... COMMIT/ROLLBACK by hand; the `tx` view runs straight on the connection
  * while root operations queue on the mutex until the transaction ends. Outside a transaction
  * a root operation costs one boolean check (every operation is a single synchronous call, so
- * it can never interleave with anything else on this connection).
+ * it can never interleave with anything else on this connection). Transactions that queue up
+ * while one runs share one BEGIN ... COMMIT, each in its own SAVEPOINT, so a burst of writes
+ * pays for one fsync instead of one each (group-commit.ts).
  *
  * Nesting: `tx.transaction(fn)` opens a SAVEPOINT, so an error thrown out of the inner fn undoes
  * only the inner writes (and still propagates). MongoDB has no savepoints, so portable code
@@ -16,7 +18,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import { COLLECTIONS, type CollectionSpec } from '../../ports/collections.js';
 import type { DocumentStore } from '../../ports/document-store.js';
+import { Mutex } from '../../lib/mutex.js';
 import { migrate } from './migrations.js';
+import { createGroupCommit, type TxState } from './group-commit.js';
 import { SqliteCore } from './sqlite-core.js';
 
 export interface SqliteDocumentStoreOptions {
@@ -24,30 +28,6 @@ export interface SqliteDocumentStoreOptions {
   path: string;
   /** Collections whose tables and indexes are built at open; others are created on first use. */
   collections?: Record<string, CollectionSpec>;
-}
-
-/** FIFO async mutex; release() hands the lock straight to the next waiter. */
-class Mutex {
-  locked = false;
-  private readonly waiters: (() => void)[] = [];
-
-  acquire(): Promise<void> {
-    if (!this.locked) {
-      this.locked = true;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  release(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.locked = false;
-  }
-}
-
-interface TxState {
-  open: boolean;
 }
 
 type Runner = <R>(op: () => R) => Promise<R>;
@@ -101,27 +81,12 @@ function createRootStore(core: SqliteCore): DocumentStore {
     }
   };
 
+  const group = createGroupCommit({ core, mutex, currentTx, txView: (state) => createTxView(core, state) });
   const root = createView(core, run, async (fn) => {
-    await waitForTurn();
-    const state: TxState = { open: true };
-    try {
-      core.db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await currentTx.run(state, () => fn(createTxView(core, state)));
-        state.open = false;
-        core.db.exec('COMMIT');
-        core.afterCommit();
-        return result;
-      } catch (error) {
-        state.open = false;
-        // A failed COMMIT may already have ended the transaction.
-        if (core.db.inTransaction) core.db.exec('ROLLBACK');
-        core.afterRollback();
-        throw error;
-      }
-    } finally {
-      mutex.release();
+    if (currentTx.getStore()?.open) {
+      throw new Error('Use the transaction store (tx) inside transaction(); the root store waits for the transaction to end');
     }
+    return group.transaction(fn);
   });
 
   root.close = async () => {
@@ -129,6 +94,7 @@ function createRootStore(core: SqliteCore): DocumentStore {
     if (currentTx.getStore()?.open) throw new Error('Cannot close the store from inside one of its transactions');
     closed = true;
     // Let the open transaction and the operations queued before close() finish first.
+    await group.idle();
     await mutex.acquire();
     try {
       core.clearStatements();

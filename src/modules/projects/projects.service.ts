@@ -4,13 +4,14 @@ import { PROJECT_SCOPED_COLLECTIONS } from '../../ports/collections.js';
 import { newId } from '../../lib/ids.js';
 import { parseSort, toPage, type PageRequest, type PageResult } from '../../lib/pagination.js';
 import { loadOwned } from '../shared/access.js';
+import { assertImagesInProject } from '../shared/image-refs.js';
 import { publishContentChange } from '../shared/events.js';
 import { DEFAULT_STYLE_GUIDE, type Project, type ProjectCreate, type ProjectUpdate, type StyleGuidePatch } from './projects.schemas.js';
 
 const PROJECTS = 'projects';
 
 export interface ProjectsDeps {
-  store: Pick<DocumentStore, 'insert' | 'get' | 'findPage' | 'update' | 'delete' | 'deleteMany' | 'transaction'>;
+  store: Pick<DocumentStore, 'insert' | 'get' | 'find' | 'findPage' | 'update' | 'delete' | 'deleteMany' | 'transaction'>;
   events: Pick<EventBus, 'publish'>;
   /** Runs after a project and its documents are deleted (e.g. freeing image files). */
   afterProjectDeleted?: ((projectId: string) => Promise<void>)[];
@@ -51,7 +52,10 @@ export function createProjectsService(deps: ProjectsDeps) {
       const current = await load(userId, projectId);
       const { version, style_guide, ...fields } = input;
       const patch: Partial<Project> = { ...fields };
-      if (style_guide) patch.style_guide = { ...current.style_guide, ...style_guide };
+      if (style_guide) {
+        await assertImagesInProject(store, { owner_id: userId, project_id: projectId }, style_guide.reference_image_ids ?? [], 'style_guide.reference_image_ids');
+        patch.style_guide = { ...current.style_guide, ...style_guide };
+      }
       const updated = await store.update<Project>(PROJECTS, projectId, patch, version === undefined ? {} : { expectedVersion: version });
       if (!updated) return load(userId, projectId);
       await publishContentChange(events, projectEvent(updated), { resource: 'project', id: updated.id, action: 'updated', version: updated.version });

@@ -1,0 +1,266 @@
+/**
+ * DocumentStore on the official MongoDB driver. Documents keep the app's 24-hex id as `_id`.
+ * Writes use w:"majority" with journaling, so a 2xx means the write is durable.
+ *
+ * Transactions: on a replica set or sharded cluster, transaction() runs fn in a real
+ * multi-document transaction. On servers without transactions (a standalone mongod, or
+ * FerretDB v1) it keeps an undo journal instead: every write inside fn records its inverse,
+ * and when fn throws the inverses run newest first (compensating writes). Services order
+ * their writes children-first, so an interruption (a crash mid-cascade) leaves no dangling
+ * reference, only a partly finished change. In both modes other operations of this process
+ * wait until the transaction ends, as with SQLite.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { MongoClient, type ClientSession, type Db, type Document } from 'mongodb';
+import { COLLECTIONS, type CollectionSpec } from '../../ports/collections.js';
+import type { DocumentStore, NewDoc, StoredDoc } from '../../ports/document-store.js';
+import { VersionConflictError } from '../../errors.js';
+import { Mutex } from '../../lib/mutex.js';
+import { nowIso } from '../../lib/time.js';
+import { mapMongoError } from './mongo-errors.js';
+import { mongoField, toMongoFilter, toMongoSort } from './mongo-filter.js';
+import { ensureIndexes } from './mongo-indexes.js';
+
+export interface MongoDocumentStoreOptions {
+  url: string;
+  dbName: string;
+  collections?: Record<string, CollectionSpec>;
+  /** How long a health probe or first connection may wait for a server. */
+  serverSelectionTimeoutMS?: number;
+}
+
+const COLLECTION_NAME = /^[a-z_][a-z0-9_]*$/;
+const MANAGED = new Set(['id', 'created_at', 'updated_at', 'version']);
+
+type Undo = () => Promise<unknown>;
+
+interface TxScope {
+  open: boolean;
+  session?: ClientSession;
+  /** Compensating writes, when the server has no transactions. */
+  journal?: Undo[];
+}
+
+function toDoc<T>(raw: Document | null): T | null {
+  if (!raw) return null;
+  const { _id, ...rest } = raw;
+  return { id: _id, ...rest } as T;
+}
+
+function toRaw(doc: Record<string, unknown>): Document {
+  const { id, ...rest } = doc;
+  return { _id: id, ...rest };
+}
+
+function collectionName(name: string): string {
+  if (!COLLECTION_NAME.test(name) || name.startsWith('system')) throw new Error(`Invalid collection name ${JSON.stringify(name)}`);
+  return name;
+}
+
+export async function openMongoDocumentStore(options: MongoDocumentStoreOptions): Promise<DocumentStore & { supportsTransactions: boolean }> {
+  const client = new MongoClient(options.url, {
+    writeConcern: { w: 'majority', journal: true },
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
+    ignoreUndefined: true,
+  });
+  await client.connect();
+  const db = client.db(options.dbName);
+  const hello = await db.admin().command({ hello: 1 }).catch(() => ({}) as Document);
+  const supportsTransactions = Boolean(hello.setName) || hello.msg === 'isdbgrid';
+  await ensureIndexes(db, options.collections ?? COLLECTIONS);
+  return createStore(client, db, supportsTransactions);
+}
+
+function createStore(client: MongoClient, db: Db, supportsTransactions: boolean): DocumentStore & { supportsTransactions: boolean } {
+  const mutex = new Mutex();
+  const currentTx = new AsyncLocalStorage<TxScope>();
+
+  const col = (name: string) => db.collection(collectionName(name));
+
+  async function guarded<R>(collection: string, op: () => Promise<R>): Promise<R> {
+    try {
+      return await op();
+    } catch (error) {
+      throw mapMongoError(error, collection);
+    }
+  }
+
+  /** Builds the operations for one scope: the root (queues behind transactions) or a transaction. */
+  function view(scope: TxScope | null): DocumentStore {
+    const run = async <R>(collection: string, op: (session: ClientSession | undefined) => Promise<R>): Promise<R> => {
+      if (scope) {
+        if (!scope.open) throw new Error('This transaction has already ended');
+        return guarded(collection, () => op(scope.session));
+      }
+      if (currentTx.getStore()?.open) throw new Error('Use the transaction store (tx) inside transaction()');
+      if (!mutex.locked) return guarded(collection, () => op(undefined));
+      await mutex.acquire();
+      try {
+        return await guarded(collection, () => op(undefined));
+      } finally {
+        mutex.release();
+      }
+    };
+    const remember = (undo: Undo) => scope?.journal?.push(undo);
+
+    const store: DocumentStore = {
+      insert: <T extends StoredDoc>(collection: string, doc: NewDoc<T>) =>
+        run(collection, async (session) => {
+          const now = nowIso();
+          const full = { ...doc, created_at: doc.created_at ?? now, updated_at: doc.updated_at ?? doc.created_at ?? now, version: doc.version ?? 1 } as T;
+          await col(collection).insertOne(toRaw(full as Record<string, unknown>), { session });
+          remember(() => col(collection).deleteOne({ _id: full.id as never }));
+          return structuredClone(full);
+        }),
+
+      insertMany: <T extends StoredDoc>(collection: string, docs: NewDoc<T>[]) =>
+        run(collection, async (session) => {
+          if (docs.length === 0) return [];
+          const now = nowIso();
+          const full = docs.map((doc) => ({ ...doc, created_at: doc.created_at ?? now, updated_at: doc.updated_at ?? doc.created_at ?? now, version: doc.version ?? 1 }) as T);
+          const ids = full.map((doc) => doc.id);
+          try {
+            await col(collection).insertMany(full.map((doc) => toRaw(doc as Record<string, unknown>)), { session, ordered: true });
+          } catch (error) {
+            // All or nothing: take back the part of the batch that went in before the failure.
+            if (!session) await col(collection).deleteMany({ _id: { $in: ids as never[] } }).catch(() => undefined);
+            throw error;
+          }
+          remember(() => col(collection).deleteMany({ _id: { $in: ids as never[] } }));
+          return structuredClone(full);
+        }),
+
+      get: <T extends StoredDoc>(collection: string, id: string) =>
+        run(collection, async (session) => toDoc<T>(await col(collection).findOne({ _id: id as never }, { session }))),
+
+      findOne: <T extends StoredDoc>(collection: string, filter: Parameters<DocumentStore['findOne']>[1]) =>
+        run(collection, async (session) => toDoc<T>(await col(collection).findOne(toMongoFilter(filter), { session, sort: toMongoSort(undefined) }))),
+
+      find: <T extends StoredDoc>(collection: string, filter: Parameters<DocumentStore['find']>[1], options: Parameters<DocumentStore['find']>[2] = {}) =>
+        run(collection, async (session) => {
+          if (options.limit === 0) return [];
+          let cursor = col(collection).find(toMongoFilter(filter), { session }).sort(toMongoSort(options.sort));
+          if (options.skip) cursor = cursor.skip(options.skip);
+          if (options.limit) cursor = cursor.limit(options.limit);
+          return (await cursor.toArray()).map((raw) => toDoc<T>(raw)!);
+        }),
+
+      findPage: async <T extends StoredDoc>(collection: string, filter: Parameters<DocumentStore['findPage']>[1], options: Parameters<DocumentStore['findPage']>[2]) => {
+        const [items, total] = await Promise.all([store.find<T>(collection, filter, options), store.count(collection, filter)]);
+        return { items, total };
+      },
+
+      count: (collection, filter) => run(collection, (session) => col(collection).countDocuments(toMongoFilter(filter), { session })),
+
+      update: <T extends StoredDoc>(collection: string, id: string, patch: Parameters<DocumentStore['update']>[2], options: Parameters<DocumentStore['update']>[3] = {}) =>
+        run(collection, async (session) => {
+          const set: Record<string, unknown> = {};
+          for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+            if (value !== undefined && !MANAGED.has(key)) set[mongoField(key)] = value;
+          }
+          // Compare-and-set on version; a concurrent writer makes us re-read (or conflict when a version was expected).
+          for (;;) {
+            const before = await col(collection).findOne({ _id: id as never }, { session });
+            if (!before) return null;
+            if (options.expectedVersion !== undefined && before.version !== options.expectedVersion) throw new VersionConflictError(before.version as number);
+            const after = await col(collection).findOneAndUpdate(
+              { _id: id as never, version: before.version },
+              { $set: { ...set, updated_at: nowIso() }, $inc: { version: 1 } },
+              { session, returnDocument: 'after' },
+            );
+            if (after) {
+              remember(() => col(collection).replaceOne({ _id: id as never }, before));
+              return toDoc<T>(after);
+            }
+            if (options.expectedVersion !== undefined) throw new VersionConflictError();
+          }
+        }),
+
+      delete: (collection, id) =>
+        run(collection, async (session) => {
+          const before = await col(collection).findOneAndDelete({ _id: id as never }, { session });
+          if (before) remember(() => col(collection).insertOne(before));
+          return before !== null;
+        }),
+
+      deleteMany: (collection, filter) =>
+        run(collection, async (session) => {
+          const query = toMongoFilter(filter);
+          if (!scope?.journal) return (await col(collection).deleteMany(query, { session })).deletedCount;
+          const before = await col(collection).find(query, { session }).toArray();
+          if (before.length === 0) return 0;
+          const ids = before.map((doc) => doc._id);
+          const { deletedCount } = await col(collection).deleteMany({ _id: { $in: ids } }, { session });
+          remember(() => col(collection).insertMany(before, { ordered: false }));
+          return deletedCount;
+        }),
+
+      transaction: (fn) => (scope ? nested(scope, fn) : outermost(fn)),
+      ping: async () => {
+        try {
+          await db.command({ ping: 1 });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      close: async () => {
+        if (scope) throw new Error('Close the root store, not a transaction');
+        await mutex.acquire();
+        try {
+          await client.close();
+        } finally {
+          mutex.release();
+        }
+      },
+    };
+    return store;
+  }
+
+  async function outermost<R>(fn: (tx: DocumentStore) => Promise<R>): Promise<R> {
+    if (currentTx.getStore()?.open) throw new Error('Use the transaction store (tx) inside transaction()');
+    await mutex.acquire();
+    const scope: TxScope = { open: true };
+    try {
+      if (supportsTransactions) {
+        const session = client.startSession();
+        scope.session = session;
+        try {
+          session.startTransaction({ writeConcern: { w: 'majority', journal: true }, readConcern: { level: 'snapshot' } });
+          const result = await currentTx.run(scope, () => fn(view(scope)));
+          scope.open = false;
+          await session.commitTransaction().catch((error: unknown) => {
+            throw mapMongoError(error, 'transaction');
+          });
+          return result;
+        } catch (error) {
+          scope.open = false;
+          if (session.inTransaction()) await session.abortTransaction().catch(() => undefined);
+          throw error;
+        } finally {
+          await session.endSession();
+        }
+      }
+      scope.journal = [];
+      try {
+        const result = await currentTx.run(scope, () => fn(view(scope)));
+        scope.open = false;
+        return result;
+      } catch (error) {
+        scope.open = false;
+        for (const undo of scope.journal.reverse()) await undo().catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      mutex.release();
+    }
+  }
+
+  /** Nested transactions join the outer one: an error escaping them undoes the whole transaction. */
+  async function nested<R>(scope: TxScope, fn: (tx: DocumentStore) => Promise<R>): Promise<R> {
+    if (!scope.open) throw new Error('This transaction has already ended');
+    return fn(view(scope));
+  }
+
+  return Object.assign(view(null), { supportsTransactions });
+}

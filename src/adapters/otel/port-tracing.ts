@@ -1,0 +1,45 @@
+/**
+ * What the composition root applies when tracing is on: span decorators for the ports and
+ * the HTTP server spans. When it is off every decorator is the identity, so the hot path
+ * pays nothing.
+ */
+import type { ImageProvider, TextProvider } from '../../ports/ai-providers.js';
+import type { Cache } from '../../ports/cache.js';
+import type { DocumentStore } from '../../ports/document-store.js';
+import type { EventBus } from '../../ports/event-bus.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { TokenDenylist } from '../../ports/token-denylist.js';
+import { createHttpTracing, type HttpTracing } from './http-spans.js';
+import { inkframeTracer } from './spans.js';
+import { tracedDocumentStore, type DocumentStoreSystem } from './traced-document-store.js';
+import { tracedJobQueue } from './traced-job-queue.js';
+import { tracedImageProvider, tracedTextProvider } from './traced-providers.js';
+import { tracedRedisPorts } from './traced-redis.js';
+
+export interface PortTracing {
+  store(store: DocumentStore, system: DocumentStoreSystem): DocumentStore;
+  /** Traces the Redis-backed ports (events, denylist, cache) of the Redis backends. */
+  redis<T extends { events: EventBus; denylist: TokenDenylist; cache: Cache }>(backends: T): T;
+  jobQueue(queue: JobQueue): JobQueue;
+  imageProvider(provider: ImageProvider): ImageProvider;
+  textProvider(provider: TextProvider): TextProvider;
+  /** Undefined when tracing is off: the trace-id plugin then generates ids itself. */
+  http: HttpTracing | undefined;
+}
+
+const identity = <T>(value: T): T => value;
+
+export function createPortTracing(enabled: boolean): PortTracing {
+  if (!enabled) {
+    return { store: identity, redis: identity, jobQueue: identity, imageProvider: identity, textProvider: identity, http: undefined };
+  }
+  const tracer = inkframeTracer();
+  return {
+    store: (store, system) => tracedDocumentStore(store, system, tracer),
+    redis: (backends) => tracedRedisPorts(backends, tracer),
+    jobQueue: (queue) => tracedJobQueue(queue, tracer),
+    imageProvider: (provider) => tracedImageProvider(provider, tracer),
+    textProvider: (provider) => tracedTextProvider(provider, tracer),
+    http: createHttpTracing(tracer),
+  };
+}
