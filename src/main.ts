@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
 
   // Before the container: the composition root decorates ports with spans only when tracing is on.
-  const telemetry = startTelemetry(config);
+  const telemetry = await startTelemetry(config);
   const container = await createContainer(config);
   const app = await buildApp(container);
   await app.listen({ host: config.host, port: config.port });

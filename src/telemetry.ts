@@ -7,11 +7,7 @@
  */
 import { hostname } from 'node:os';
 import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Config } from './config.js';
 
 export interface Telemetry {
@@ -37,8 +33,18 @@ export function tracesUrl(endpoint: string): string {
 
 const disabled: Telemetry = { enabled: false, flush: async () => undefined, shutdown: async () => undefined };
 
-export function startTelemetry(config: Pick<Readonly<Config>, 'otelEndpoint' | 'otelServiceName' | 'role'>): Telemetry {
+/** The SDK is loaded only when an endpoint is set, so a server without tracing starts faster. */
+export async function startTelemetry(config: Pick<Readonly<Config>, 'otelEndpoint' | 'otelServiceName' | 'role'>): Promise<Telemetry> {
   if (!config.otelEndpoint) return disabled;
+  if (active) throw new Error('Telemetry is already started');
+  const [{ W3CTraceContextPropagator }, { OTLPTraceExporter }, { defaultResource, resourceFromAttributes }, { BatchSpanProcessor, NodeTracerProvider }, { ATTR_SERVICE_NAME }] =
+    await Promise.all([
+      import('@opentelemetry/core'),
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/sdk-trace-node'),
+      import('@opentelemetry/semantic-conventions'),
+    ]);
   if (active) throw new Error('Telemetry is already started');
 
   // Export failures (collector down, wrong URL) would otherwise be silent.

@@ -22,7 +22,7 @@ export interface TracedTestApp extends TestApp {
 export async function buildTracedApp(options: TestAppOptions = {}): Promise<TracedTestApp> {
   const receiver = await startOtlpReceiver();
   const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_SERVICE_NAME: SERVICE_NAME };
-  const telemetry = startTelemetry(loadConfig(env));
+  const telemetry = await startTelemetry(loadConfig(env));
   const t = await buildTestApp({ ...options, env: { ...env, ...options.env } });
 
   return {

@@ -29,7 +29,7 @@ describe('without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   afterAll(async () => t.close());
 
   it('registers nothing', async () => {
-    const telemetry = startTelemetry(loadConfig({}));
+    const telemetry = await startTelemetry(loadConfig({}));
     expect(telemetry.enabled).toBe(false);
     expect(tracingEnabled()).toBe(false);
     expect(trace.getTracer('probe').startSpan('probe').isRecording()).toBe(false);
@@ -56,14 +56,14 @@ describe('without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
 describe('with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   it('registers a provider, the W3C propagator and a context manager, and unregisters them on shutdown', async () => {
     // Nothing is exported here (no span ends), so the endpoint need not answer.
-    const telemetry = startTelemetry(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_SERVICE_NAME: 'probe' }));
+    const telemetry = await startTelemetry(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_SERVICE_NAME: 'probe' }));
     expect(telemetry.enabled).toBe(true);
     expect(tracingEnabled()).toBe(true);
     expect(propagation.fields()).toEqual(['traceparent', 'tracestate']);
     expect(contextPropagates()).toBe(true);
     const span = trace.getTracer('probe').startSpan('probe');
     expect(span.isRecording()).toBe(true);
-    expect(() => startTelemetry(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }))).toThrow(/already started/);
+    await expect(startTelemetry(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }))).rejects.toThrow(/already started/);
 
     await telemetry.shutdown();
     expect(tracingEnabled()).toBe(false);
