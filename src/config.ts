@@ -27,6 +27,8 @@ export interface Config {
   mongodbUrl: string | undefined;
   mongodbDb: string;
   redisUrl: string | undefined;
+  /** Prepended to every Redis key and channel, so deployments (or test runs) can share one Redis. */
+  redisKeyPrefix: string;
   otelEndpoint: string | undefined;
   otelServiceName: string;
   corsOrigins: string[];
@@ -46,6 +48,8 @@ export interface Config {
   maxImagePixels: number;
   bcryptRounds: number;
   jobConcurrency: number;
+  /** BullMQ: how long a worker's hold on a running job lasts unrenewed; a dead worker's job is re-run after 1-2x this. */
+  jobLockMs: number;
 }
 
 export class ConfigError extends Error {
@@ -112,6 +116,13 @@ export function parseRateLimit(name: string, raw: string): RateLimit {
   return { max, windowMs: WINDOWS[match[2]!]!, text: raw.trim() };
 }
 
+function redisKeyPrefix(env: Env): string {
+  const prefix = str(env, 'REDIS_KEY_PREFIX') ?? 'inkframe:';
+  // Plain characters only: it becomes part of key names, channel names and BullMQ's prefix.
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) throw new ConfigError('REDIS_KEY_PREFIX', `must be 1-64 letters, digits, "_", ".", ":" or "-", got "${prefix}"`);
+  return prefix;
+}
+
 const HOST_PATTERN = /^[A-Za-z0-9.:\-[\]]+$/;
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -149,6 +160,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     mongodbUrl,
     mongodbDb: str(env, 'MONGODB_DB') ?? 'inkframe',
     redisUrl,
+    redisKeyPrefix: redisKeyPrefix(env),
     otelEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
     otelServiceName: str(env, 'OTEL_SERVICE_NAME') ?? 'inkframe',
     corsOrigins,
@@ -168,6 +180,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxImagePixels: int(env, 'MAX_IMAGE_PIXELS', 64_000_000, 1, 1_000_000_000),
     bcryptRounds: int(env, 'BCRYPT_ROUNDS', 12, 4, 16),
     jobConcurrency: int(env, 'JOB_CONCURRENCY', 2, 1, 64),
+    jobLockMs: int(env, 'JOB_LOCK_MS', 30_000, 1_000, 600_000),
   };
 
   if (production && config.bcryptRounds < 10) throw new ConfigError('BCRYPT_ROUNDS', 'must be at least 10 when NODE_ENV=production');

@@ -49,7 +49,7 @@ import { createPortTracing } from './adapters/otel/port-tracing.js';
 export interface ContainerOptions {
   /** SQLite file path; ':memory:' for tests. Defaults to DATA_DIR/inkframe.db. */
   sqlitePath?: string;
-  /** Prefix of every Redis key and channel; defaults to "inkframe:" (tests use one per run). */
+  /** Prefix of every Redis key and channel; defaults to REDIS_KEY_PREFIX ("inkframe:"); tests use one per run. */
   redisKeyPrefix?: string;
   /** Stand-ins for the configured AI providers (tests: a provider that waits on its signal, ...). */
   imageProvider?: ImageProvider;
@@ -79,7 +79,7 @@ export async function createContainer(config: Readonly<Config>, options: Contain
   // The MongoDB and Redis drivers are imported only when configured: loading them costs ~300 ms
   // of start-up CPU and ~33 MB of RSS that the embedded defaults never use (bench/PROFILE.md).
   const redis = config.redisUrl
-    ? traced.redis(await (await import('./adapters/redis/redis-backends.js')).openRedisBackends({ url: config.redisUrl, keyPrefix: options.redisKeyPrefix, logLevel: config.logLevel }))
+    ? traced.redis(await (await import('./adapters/redis/redis-backends.js')).openRedisBackends({ url: config.redisUrl, keyPrefix: options.redisKeyPrefix ?? config.redisKeyPrefix, logLevel: config.logLevel }))
     : undefined;
   if (redis) closers.push(() => redis.close());
   const bus: EventBus = redis?.events ?? createMemoryEventBus();
@@ -141,7 +141,12 @@ export async function createContainer(config: Readonly<Config>, options: Contain
   await images.sweepOrphans();
 
   // Background jobs: handlers are registered before the worker starts; ROLE=api only enqueues.
-  const queue: JobQueue = traced.jobQueue(createMemoryJobQueue({ store, events, concurrency: config.jobConcurrency, logLevel: config.logLevel, ...options.jobs }));
+  // With Redis, BullMQ carries the jobs so any number of api and worker processes share them.
+  const jobOptions = { store, events, concurrency: config.jobConcurrency, logLevel: config.logLevel, ...options.jobs };
+  const jobQueue: JobQueue & { close?: () => Promise<void> } = config.redisUrl
+    ? (await import('./adapters/redis/bullmq-job-queue.js')).createBullmqJobQueue({ ...jobOptions, url: config.redisUrl, keyPrefix: options.redisKeyPrefix ?? config.redisKeyPrefix, lockMs: config.jobLockMs })
+    : createMemoryJobQueue(jobOptions);
+  const queue: JobQueue = traced.jobQueue(jobQueue);
   // One instance of each provider, shared by the generation/task jobs and the workflows.
   const imageProvider = traced.imageProvider(options.imageProvider ?? createImageProvider(config, options.providerTuning));
   const textProvider = traced.textProvider(options.textProvider ?? createTextProvider(config, options.providerTuning));
@@ -158,7 +163,7 @@ export async function createContainer(config: Readonly<Config>, options: Contain
   const workflows = createWorkflows({ store, events, queue, images, panels: services.panels, instructions: services.instructions, imageProvider, textProvider });
   const drafts = createDraftsService({ store, events, queue, sweepImages: () => images.sweepOrphans() });
   if (config.role !== 'api') await queue.start();
-  closers.push(() => queue.stop());
+  closers.push(() => (jobQueue.close ? jobQueue.close() : jobQueue.stop()));
 
   return {
     config,

@@ -90,7 +90,8 @@ if (!REDIS_URL) {
     });
 
     it('closes every Redis connection when the app closes', async () => {
-      expect(proxy.openConnections()).toBe(2);
+      // Commands and event subscriber; the job queue's enqueue, worker, its blocking fetch and cancel subscriber.
+      expect(proxy.openConnections()).toBe(6);
       await t.close();
       closed = true;
       expect(t.container.redis?.status).toBe('end');

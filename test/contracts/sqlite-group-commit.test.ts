@@ -47,6 +47,17 @@ describe('SQLite group commit', () => {
     expect(await store.count('notes', {})).toBe(10);
   });
 
+  it('batches transactions started from separate callbacks of one event-loop turn, as requests are', async () => {
+    const answered = await new Promise<number[]>((resolve) => {
+      const pending: Promise<number>[] = [];
+      // Each callback, like each socket's data callback, is followed by its own microtasks.
+      for (let i = 1; i <= 5; i++) setImmediate(() => pending.push(insert(i)));
+      setImmediate(() => resolve(Promise.all(pending)));
+    });
+    expect(answered).toEqual([1, 2, 3, 4, 5]);
+    expect(log.filter((entry) => entry === 'COMMIT')).toHaveLength(1);
+  });
+
   it('keeps a failing member apart: only its own writes are undone', async () => {
     const failure = new Error('member failed');
     const results = await Promise.allSettled([

@@ -22,8 +22,14 @@ import { createJobEvents } from './job-events.js';
 
 export type EnqueueInput = Parameters<JobQueue['enqueue']>[0];
 
-/** Why a running job's signal was aborted. */
-export type StopReason = 'cancel' | 'shutdown';
+/** Why a running job's signal was aborted; `lost`: the job was canceled, deleted or taken over by another worker. */
+export type StopReason = 'cancel' | 'shutdown' | 'lost';
+
+const ABORT_MESSAGES: Record<StopReason, string> = {
+  cancel: 'The job was canceled',
+  shutdown: 'The server is shutting down',
+  lost: 'The job is no longer this worker\'s to run',
+};
 
 /** How a run ended: written to the document, or given back to the queue (shutdown). */
 export type RunEnd = 'succeeded' | 'failed' | 'abandoned' | 'requeued';
@@ -91,9 +97,11 @@ export function createJobRunner(options: JobRunnerOptions) {
   const handlers = new Map<string, JobHandler>();
   const active = new Map<string, Active>();
 
-  /** Writes the final state only while this run still owns the job (running, same attempt). */
-  const finish = (job: JobDoc, patch: Partial<JobDoc>) =>
-    transition(store, job.id, (current) => (current.status === 'running' && current.attempts === job.attempts ? patch : null));
+  /** A run owns its job while the job is running that attempt: not canceled, deleted or taken over since. */
+  const owns = (job: JobDoc, current: JobDoc) => current.status === 'running' && current.attempts === job.attempts;
+
+  /** Writes the final state only while this run still owns the job. */
+  const finish = (job: JobDoc, patch: Partial<JobDoc>) => transition(store, job.id, (current) => (owns(job, current) ? patch : null));
 
   async function giveUp(job: JobDoc, error: string): Promise<JobDoc | null> {
     const failed = await transition(store, job.id, (current) =>
@@ -101,6 +109,17 @@ export function createJobRunner(options: JobRunnerOptions) {
     );
     if (failed) await notify.finished(failed);
     return failed;
+  }
+
+  /** Aborts the run of `id` in this process, if any; resolves when it unwound or after `waitMs`. */
+  async function abort(id: string, reason: StopReason, waitMs: number): Promise<boolean> {
+    const entry = active.get(id);
+    if (!entry) return false;
+    entry.reason ??= reason;
+    entry.controller.abort(new ProviderError(ABORT_MESSAGES[reason]));
+    // The handler discards its partial results as it unwinds; wait a little for that.
+    await Promise.race([entry.done, sleep(waitMs)]);
+    return true;
   }
 
   async function settle(job: JobDoc, entry: Active, outcome: JobOutcome | null, failure: unknown): Promise<RunEnd> {
@@ -119,7 +138,7 @@ export function createJobRunner(options: JobRunnerOptions) {
       const requeued = await finish(job, { status: 'queued', progress: 0, result: null, started_at: null, attempts: job.attempts - 1 });
       return requeued ? 'requeued' : 'abandoned';
     }
-    if (entry.reason === 'cancel') return 'abandoned';
+    if (entry.reason === 'cancel' || entry.reason === 'lost') return 'abandoned';
     if (!(failure instanceof ProviderError || failure instanceof AppError)) log.error({ err: failure, job_id: job.id, job_type: job.type }, 'job failed unexpectedly');
     const failed = await finish(job, { status: 'failed', result: null, error: describeFailure(failure), finished_at: nowIso() });
     if (!failed) return 'abandoned';
@@ -179,7 +198,13 @@ export function createJobRunner(options: JobRunnerOptions) {
       let ended = false;
       const write = (patch: Partial<JobDoc>) => {
         writes = writes.then(async () => {
-          if (!ended) await store.update<JobDoc>(JOBS, job.id, patch).catch(() => undefined);
+          if (ended) return;
+          // Fenced like the outcome; a store hiccup only costs this one write.
+          const written = await transition(store, job.id, (current) => (owns(job, current) ? patch : null)).catch(() => undefined);
+          if (written !== null) return;
+          // The job was canceled, deleted or taken over (a missed cancel message, a stalled worker): stop working on it.
+          entry.reason ??= 'lost';
+          controller.abort(new ProviderError(ABORT_MESSAGES.lost));
         });
         return writes;
       };
@@ -241,29 +266,11 @@ export function createJobRunner(options: JobRunnerOptions) {
       return { job: canceled, was };
     },
 
-    /** Aborts the run of `id` in this process, if any; resolves when it unwound or after `waitMs`. */
-    async abort(id: string, reason: StopReason, waitMs: number): Promise<boolean> {
-      const entry = active.get(id);
-      if (!entry) return false;
-      entry.reason ??= reason;
-      entry.controller.abort(new ProviderError(reason === 'cancel' ? 'The job was canceled' : 'The server is shutting down'));
-      // The handler discards its partial results as it unwinds; wait a little for that.
-      await Promise.race([entry.done, sleep(waitMs)]);
-      return true;
-    },
+    abort,
 
     /** Aborts every run in this process (shutdown after the grace period). */
     abortAll(reason: StopReason): void {
-      for (const id of active.keys()) void this.abort(id, reason, 0);
-    },
-
-    /** Resolves when no run is active here, or after `ms`. */
-    async idle(ms: number): Promise<void> {
-      await Promise.race([Promise.allSettled([...active.values()].map((entry) => entry.done)), sleep(ms)]);
-    },
-
-    get running(): number {
-      return active.size;
+      for (const id of active.keys()) void abort(id, reason, 0);
     },
 
     /**

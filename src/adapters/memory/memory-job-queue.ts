@@ -13,8 +13,6 @@ import { createFairQueue } from '../../lib/fair-queue.js';
 import type { LogLevel } from '../../config.js';
 import { createJobRunner, queuedJob } from './job-runner.js';
 
-export { describeFailure } from './job-runner.js';
-
 export interface MemoryJobQueueOptions {
   store: Pick<DocumentStore, 'insert' | 'get' | 'find' | 'update' | 'transaction'>;
   events: Pick<EventBus, 'publish'>;
