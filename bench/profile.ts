@@ -7,7 +7,7 @@
  *
  *   npm run bench:profile -- --seconds 15 [--case get_project|list_panels|create_panel|upload]
  */
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     await writeFile(path.join(ROOT, 'bench', 'results', `profile-${args.case}.txt`), `${text}\n`);
   } finally {
     await build.remove();
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

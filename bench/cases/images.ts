@@ -65,6 +65,7 @@ export async function uploadCase(ctx: BenchContext, jpeg: Buffer): Promise<CaseR
     path: '/api/v1/images/upload',
     headers: { 'content-type': MULTIPART_TYPE },
     bodyFor: () => multipartUpload(projectId, uniqueJpeg(jpeg, nextTag())),
+    engine: 'node',
   });
   const image = (JSON.parse(c.sample.body.toString()) as { data: UploadedImage }).data;
   // The thumbnail is rendered during the upload (images.service analyze()); fetching it proves it is there.
@@ -76,7 +77,7 @@ export async function uploadCase(ctx: BenchContext, jpeg: Buffer): Promise<CaseR
       target: '>= 30/s, flat memory',
       result: `${describe(c)}; peak RSS ${fmt.mb(c.peakRss)}; thumbnail GET ${thumb.status} in ${fmt.ms(thumb.ms)}`,
       status: met(c.app.rps >= 30 && c.app.non2xx === 0 && thumb.status === 200),
-      note: `file ${(jpeg.length / MB).toFixed(2)} MB, unique bytes per request (sha256, decode, thumbnail, fsync each); thumbnail made at upload`,
+      note: `file ${(jpeg.length / MB).toFixed(2)} MB, unique bytes per request (sha256, decode, thumbnail, fsync each); thumbnail made at upload; client: node:http`,
       metrics: { ...loadMetrics(c), file_bytes: jpeg.length, thumbnail: { status: thumb.status, ms: thumb.ms, bytes: thumb.body.length } },
     },
   ];
@@ -91,7 +92,7 @@ export async function imageGetCase(ctx: BenchContext, jpeg: Buffer): Promise<Cas
   });
   // fs-blob-store's layout: originals/<first two hex>/<sha256>.
   const file = path.join(ctx.dataDir, 'images', 'originals', image.sha256.slice(0, 2), image.sha256);
-  const c = await compareWithRaw(ctx, { path: `/api/v1/images/${image.id}`, rawFile: file });
+  const c = await compareWithRaw(ctx, { path: `/api/v1/images/${image.id}`, rawFile: file, engine: 'node' });
   return [
     {
       id: 'image_get',
@@ -99,7 +100,7 @@ export async function imageGetCase(ctx: BenchContext, jpeg: Buffer): Promise<Cas
       target: '>= 0.5 of raw serving the same file',
       result: `${describe(c)}; ${(c.app.throughput / MB).toFixed(0)} MB/s`,
       status: met(c.ratio >= 0.5 && c.app.non2xx === 0),
-      note: 'raw = node:http + fs.createReadStream of the same file',
+      note: 'raw = node:http + fs.createReadStream of the same file; client: node:http (autocannon cannot read 2 MB bodies fast enough)',
       metrics: loadMetrics(c),
     },
   ];

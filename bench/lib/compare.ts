@@ -34,6 +34,7 @@ export interface CompareOptions {
   rawFile?: string;
   expectStatus?: number;
   rounds?: number;
+  engine?: LoadOptions['engine'];
 }
 
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
@@ -72,6 +73,7 @@ export async function compareWithRaw(ctx: BenchContext, options: CompareOptions)
     if (options.bodyFor) opts.bodyFor = options.bodyFor;
     if (options.connections) opts.connections = options.connections;
     if (options.morePaths) opts.paths = [options.path, ...options.morePaths];
+    if (options.engine) opts.engine = options.engine;
     return load(opts);
   };
   const appRounds: (LoadResult & { warmup?: LoadResult })[] = [];
@@ -96,17 +98,20 @@ export async function compareWithRaw(ctx: BenchContext, options: CompareOptions)
 }
 
 const rps = (v: number) => (v < 100 ? `${v.toFixed(1)}/s` : `${Math.round(v).toLocaleString('en-US')}/s`);
+/** autocannon reports whole milliseconds; the node:http client fractions. */
+const ms = (v: number) => `${Number.isInteger(v) ? v : v.toFixed(1)} ms`;
 
 /** "1,234/s vs raw 2,000/s = 0.62 (rounds 0.60/0.62/0.65); p50 1 ms, p99 4 ms (raw p99 2 ms)" */
 export function describe(c: Comparison): string {
   return (
     `${rps(c.app.rps)} vs raw ${rps(c.raw.rps)}, ratio ${c.ratio.toFixed(2)} (rounds ${c.ratios.map((r) => r.toFixed(2)).join('/')}); ` +
-    `p50 ${c.app.p50} ms, p99 ${c.app.p99} ms (raw p99 ${c.raw.p99} ms)`
+    `p50 ${ms(c.app.p50)}, p99 ${ms(c.app.p99)} (raw p99 ${ms(c.raw.p99)})`
   );
 }
 
 export function loadMetrics(c: Comparison): Record<string, unknown> {
-  const pick = (r: LoadResult) => ({ rps: Math.round(r.rps * 10) / 10, p50_ms: r.p50, p99_ms: r.p99, requests: r.requests, non2xx: r.non2xx, errors: r.errors });
+  const round = (v: number) => Math.round(v * 10) / 10;
+  const pick = (r: LoadResult) => ({ rps: round(r.rps), p50_ms: round(r.p50), p99_ms: round(r.p99), requests: r.requests, non2xx: r.non2xx, errors: r.errors });
   return {
     app: pick(c.app),
     raw: pick(c.raw),

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { call, type Reply } from './http.js';
+import { nodeLoad } from './node-load.js';
 
 export interface LoadResult {
   rps: number;
@@ -31,12 +32,15 @@ export interface LoadOptions {
   body?: string | Buffer;
   /** Builds each request's body (e.g. to make every upload unique). */
   bodyFor?: () => Buffer;
-  /** Cycle through these paths (same host) instead of the url's own path. */
+  /** Cycle through these paths (same host) instead of the url's own path (autocannon only). */
   paths?: string[];
+  /** 'node' for large bodies (see node-load.ts); autocannon otherwise. */
+  engine?: 'autocannon' | 'node';
   warmupSeconds?: number;
 }
 
 async function once(options: LoadOptions, seconds: number): Promise<LoadResult> {
+  if (options.engine === 'node') return nodeLoad(options, seconds);
   const { bodyFor } = options;
   const method = options.method ?? 'GET';
   const headers = options.headers ?? {};
