@@ -9,6 +9,7 @@ import { loadOwned, type Owned } from '../shared/access.js';
 import { publishContentChange } from '../shared/events.js';
 import { assertInProject } from '../shared/references.js';
 import type { Ordered } from '../shared/ordering.js';
+import { deleteScopedTo } from '../scenes/scene-cascade.js';
 import { speakerIds } from './panels.logic.js';
 import type { DialogueBubble, Panel } from './panels.schemas.js';
 
@@ -83,11 +84,10 @@ export function panelEvents(events: PanelsDeps['events'], scene: { scene_id: str
   };
 }
 
-/** Deletes a panel and the instructions scoped to it; returns the instruction ids removed. Call inside a transaction. */
+/** Deletes a panel and what is scoped to it (instructions, drafts); returns the instruction ids removed. Call inside a transaction. */
 export async function deletePanelDocs(tx: Pick<DocumentStore, 'find' | 'delete' | 'deleteMany'>, panelId: string): Promise<string[]> {
   const instructions = await tx.find<Owned>(INSTRUCTIONS, { scope_id: panelId });
-  if (instructions.length > 0) await tx.deleteMany(INSTRUCTIONS, { scope_id: panelId });
-  await tx.deleteMany('drafts', { target_id: panelId });
+  await deleteScopedTo(tx, [panelId]);
   await tx.delete(PANELS, panelId);
   return instructions.map((doc) => doc.id);
 }
