@@ -268,6 +268,11 @@ export function createJobRunner(options: JobRunnerOptions) {
 
     abort,
 
+    /** Resolves once the runs going in this process now have ended. */
+    async idle(): Promise<void> {
+      await Promise.all([...active.values()].map((entry) => entry.done));
+    },
+
     /** Aborts every run in this process (shutdown after the grace period). */
     abortAll(reason: StopReason): void {
       for (const id of active.keys()) void abort(id, reason, 0);

@@ -31,21 +31,6 @@ export function openBullmqConnection(url: string, role: ConnectionRole, name: st
   return connection;
 }
 
-/** QUIT, or drop the socket when Redis does not answer within a second. */
-export async function closeConnection(connection: Redis): Promise<void> {
-  if (connection.status === 'end') return;
-  // Between reconnection attempts there is no socket, so no 'end' would ever come.
-  if (connection.status !== 'ready') {
-    connection.disconnect();
-    return;
-  }
-  const ended = new Promise<void>((resolve) => connection.once('end', resolve));
-  const timer = setTimeout(() => connection.disconnect(), 1_000);
-  await connection.quit().catch(() => connection.disconnect());
-  await ended;
-  clearTimeout(timer);
-}
-
 /** Logs each distinct error at most once per interval: an outage makes BullMQ report the same failure every few ms. */
 export function throttledReporter(log: Logger, intervalMs = 30_000): (error: unknown, message?: string) => void {
   const last = new Map<string, number>();

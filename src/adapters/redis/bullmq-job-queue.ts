@@ -29,9 +29,9 @@ import type { EventBus } from '../../ports/event-bus.js';
 import { JOBS_COLLECTION as JOBS, type JobDoc, type JobQueue } from '../../ports/job-queue.js';
 import { redisKeys } from '../../lib/cache-keys.js';
 import { createJobRunner, describeFailure, queuedJob } from '../memory/job-runner.js';
-import { closeConnection, openBullmqConnection, throttledReporter } from './bullmq-connections.js';
+import { openBullmqConnection, throttledReporter } from './bullmq-connections.js';
 import { createFairness } from './bullmq-fairness.js';
-import { isConnectionFailure } from './redis-connection.js';
+import { isConnectionFailure, shutRedis } from './redis-connection.js';
 
 export interface BullmqJobQueueOptions {
   url: string;
@@ -184,16 +184,18 @@ export function createBullmqJobQueue(options: BullmqJobQueueOptions): BullmqJobQ
     workerConnection = null;
     if (sweeper) clearInterval(sweeper);
     sweeper = null;
-    if (subscriber) await closeConnection(subscriber);
+    if (subscriber) await shutRedis(subscriber);
     subscriber = null;
     if (!current) return;
-    // close() takes no new jobs and resolves once the running ones have ended.
+    // close() takes no new jobs and resolves once the running ones have ended, or never while
+    // Redis is away: then our own runs ending is what counts.
     const closed = current.close().catch((error) => report(error));
-    await Promise.race([closed, sleep(stopGraceMs)]);
+    const settled = () => Promise.race([closed, runner.idle()]);
+    await Promise.race([settled(), sleep(stopGraceMs)]);
     runner.abortAll('shutdown');
     // A handler that ignores its signal keeps its lock until this process exits; then its job stalls and runs elsewhere.
-    await Promise.race([closed, sleep(1_000)]);
-    closing = closed.then(() => (connection ? closeConnection(connection) : undefined));
+    await Promise.race([settled(), sleep(1_000)]);
+    closing = Promise.race([closed, sleep(1_000)]).then(() => (connection ? shutRedis(connection) : undefined));
   }
 
   return {
@@ -239,9 +241,10 @@ export function createBullmqJobQueue(options: BullmqJobQueueOptions): BullmqJobQ
     async close() {
       await stopWorker();
       // Bounded: with Redis away, BullMQ's close waits for a connection that may never come back.
-      await Promise.race([queue.close().catch((error) => report(error)), sleep(2_000)]);
+      const queueClosed = queue.close().catch((error) => report(error));
+      if (commands.status === 'ready') await Promise.race([queueClosed, sleep(2_000)]);
       await Promise.race([closing, sleep(1_000)]);
-      await closeConnection(commands);
+      await shutRedis(commands);
     },
   };
 }

@@ -71,12 +71,20 @@ export function defineScript(client: Redis, name: string, lua: string, numberOfK
   return (...args) => command.apply(client, args);
 }
 
-/** QUIT (replies already asked for still arrive), then wait for the socket to end; force it if Redis is away. */
-async function shut(connection: Redis): Promise<void> {
+/**
+ * QUIT (replies already asked for still arrive), then wait for the socket to end; drop it when
+ * Redis does not answer within a second. Between reconnection attempts there is no socket,
+ * so no 'end' would ever come: just stop reconnecting.
+ */
+export async function shutRedis(connection: Redis): Promise<void> {
   if (connection.status === 'end') return;
+  if (connection.status !== 'ready') {
+    connection.disconnect();
+    return;
+  }
   const ended = new Promise<void>((resolve) => connection.once('end', resolve));
-  await connection.quit().catch(() => connection.disconnect());
   const timer = setTimeout(() => connection.disconnect(), 1_000);
+  await connection.quit().catch(() => connection.disconnect());
   await ended;
   clearTimeout(timer);
 }
@@ -145,7 +153,7 @@ export async function openRedisConnection(options: RedisConnectionOptions): Prom
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all(connections.map(shut));
+      await Promise.all(connections.map(shutRedis));
     },
   };
 }
