@@ -8,7 +8,9 @@ import type { Container } from './container.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { buildCachingSerializer } from './http/serialization.js';
 import { tracePlugin } from './http/trace.js';
-import { errorHandlerPlugin } from './http/error-handler.js';
+import { errorHandlerPlugin, frameworkErrorHandler } from './http/error-handler.js';
+import { drainingPlugin } from './http/draining.js';
+import { wellFormedBodyPlugin } from './http/unicode.js';
 import { securityPlugin } from './http/security.js';
 import { authPlugin } from './http/auth.js';
 import { rateLimitPlugin } from './http/rate-limit.js';
@@ -23,14 +25,26 @@ export interface BuildAppOptions {
   realtime?: RealtimeTuning;
 }
 
+/** TRUST_PROXY as Fastify takes it: a hop count becomes "trust the nearest n hops". */
+function trustedProxies(setting: Container['config']['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  if (setting === false) return false;
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return [...setting];
+}
+
 export async function buildApp(container: Container, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const { config, services } = container;
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.logLevel),
-    trustProxy: false,
+    // The client IP behind per-IP limits and lockouts; X-Forwarded-For only from configured proxies.
+    trustProxy: trustedProxies(config.trustProxy),
     bodyLimit: 1_048_576,
     requestIdHeader: false,
     forceCloseConnections: 'idle',
+    // While shutting down, drainingPlugin answers new requests with the contract's 503.
+    return503OnClosing: false,
+    // Undecodable URLs and over-long path params, which the router answers before any hook, in the envelope too.
+    frameworkErrors: frameworkErrorHandler,
     ajv: { customOptions: {} },
     // One compiled serialiser per distinct response schema (see serialization.ts).
     schemaController: { compilersFactory: { buildSerializer: buildCachingSerializer } },
@@ -41,13 +55,16 @@ export async function buildApp(container: Container, options: BuildAppOptions = 
   // Tracing on: the request span starts first, wraps every later hook and handler, and its ids become X-Trace-Id.
   if (container.httpTracing) await app.register(container.httpTracing.plugin);
   await app.register(tracePlugin, { activeTrace: container.httpTracing?.activeTrace });
+  await app.register(drainingPlugin);
   await app.register(errorHandlerPlugin);
+  await app.register(wellFormedBodyPlugin);
   await app.register(securityPlugin, { corsOrigins: config.corsOrigins });
-  await app.register(openApiPlugin);
+  await app.register(openApiPlugin, { docsEnabled: config.docsEnabled });
   await app.register(authPlugin, { authenticate: services.auth.authenticate });
   await app.register(rateLimitPlugin, {
     defaultLimit: config.rateLimitDefault,
     generationLimit: config.rateLimitGeneration,
+    registrationLimit: config.registrationLimit,
     // Counters in Redis are shared by every instance.
     ...(container.redis ? { redis: container.redis } : {}),
   });
@@ -60,16 +77,6 @@ export async function buildApp(container: Container, options: BuildAppOptions = 
 
   await app.register(async (api) => registerModules(api, container), { prefix: '/api/v1' });
 
-  // While draining, answers to requests already in flight close their keep-alive
-  // connection, so shutdown does not wait for idle sockets to time out.
-  let draining = false;
-  app.addHook('preClose', async () => {
-    draining = true;
-  });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (draining) reply.header('Connection', 'close');
-    return payload;
-  });
   app.addHook('onClose', async () => container.close());
   return app;
 }

@@ -50,6 +50,23 @@ export interface Config {
   jobConcurrency: number;
   /** BullMQ: how long a worker's hold on a running job lasts unrenewed; a dead worker's job is re-run after 1-2x this. */
   jobLockMs: number;
+  /** Failed logins for one username before it is locked out (lockouts then double). */
+  loginMaxFailures: number;
+  /** Failed logins from one client IP before it is locked out. */
+  loginMaxFailuresPerIp: number;
+  /** The first lockout; each further lockout of the same key doubles it, up to 64x. */
+  loginLockoutSeconds: number;
+  /** Registrations per client IP. */
+  registrationLimit: RateLimit;
+  /** Serve Swagger UI (/docs) and the OpenAPI document (/api/v1/openapi.json). */
+  docsEnabled: boolean;
+  /** Queued + running jobs one user may have at once; more is a 429. */
+  maxActiveJobsPerUser: number;
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client IP (per-IP limits and lockouts):
+   * false (none: the socket's peer is the client), a hop count, or proxy addresses / CIDRs.
+   */
+  trustProxy: false | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -76,6 +93,31 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = str(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+const IPV4_OR_CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
+const IPV6_OR_CIDR = /^[0-9a-fA-F:]+(\/\d{1,3})?$/;
+
+/** TRUST_PROXY: unset/false, a number of hops, or a comma-separated list of proxy IPs / CIDRs. Never "true": anyone could then pick their IP. */
+function trustProxy(env: Env): false | number | string[] {
+  const raw = str(env, 'TRUST_PROXY');
+  if (raw === undefined || ['false', '0', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) return int(env, 'TRUST_PROXY', 0, 1, 10);
+  const addresses = raw.split(',').map((part) => part.trim()).filter(Boolean);
+  for (const address of addresses) {
+    if (!IPV4_OR_CIDR.test(address) && !IPV6_OR_CIDR.test(address)) {
+      throw new ConfigError('TRUST_PROXY', `must be false, a hop count (1-10) or proxy IP addresses / CIDRs, got "${address}"`);
+    }
+  }
+  return addresses;
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -181,11 +223,22 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     bcryptRounds: int(env, 'BCRYPT_ROUNDS', 12, 4, 16),
     jobConcurrency: int(env, 'JOB_CONCURRENCY', 2, 1, 64),
     jobLockMs: int(env, 'JOB_LOCK_MS', 30_000, 1_000, 600_000),
+    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginMaxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 50, 1, 1_000_000),
+    loginLockoutSeconds: int(env, 'LOGIN_LOCKOUT_SECONDS', 60, 1, 86_400),
+    registrationLimit: parseRateLimit('REGISTRATION_LIMIT', str(env, 'REGISTRATION_LIMIT') ?? '20/hour'),
+    docsEnabled: bool(env, 'DOCS_ENABLED', true),
+    maxActiveJobsPerUser: int(env, 'MAX_ACTIVE_JOBS_PER_USER', 20, 1, 100_000),
+    trustProxy: trustProxy(env),
   };
 
   if (production && config.bcryptRounds < 10) throw new ConfigError('BCRYPT_ROUNDS', 'must be at least 10 when NODE_ENV=production');
   if (config.imageProvider === 'comfyui' && !config.comfyuiUrl) throw new ConfigError('COMFYUI_URL', 'is required when IMAGE_PROVIDER=comfyui');
   if (config.imageProvider === 'automatic1111' && !config.a1111Url) throw new ConfigError('A1111_URL', 'is required when IMAGE_PROVIDER=automatic1111');
+  // One IP carries many users' logins (an office, a proxy): its threshold must not be the lower one.
+  if (config.loginMaxFailuresPerIp < config.loginMaxFailures) {
+    throw new ConfigError('LOGIN_MAX_FAILURES_PER_IP', `must be at least LOGIN_MAX_FAILURES (${config.loginMaxFailures}), got ${config.loginMaxFailuresPerIp}`);
+  }
   if (role !== 'all' && !redisUrl) throw new ConfigError('ROLE', `"${role}" needs REDIS_URL (without Redis only ROLE=all is valid)`);
   return Object.freeze(config);
 }

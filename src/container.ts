@@ -29,6 +29,7 @@ import { createProjectDuplicateService } from './modules/project-io/project-dupl
 import { createChaptersService } from './modules/chapters/chapters.service.js';
 import { createScenesService } from './modules/scenes/scenes.service.js';
 import { createPanelsService } from './modules/panels/panels.service.js';
+import { backfillPanelDerived } from './modules/panels/panel-backfill.js';
 import { createCharactersService } from './modules/characters/characters.service.js';
 import { createLocationsService } from './modules/locations/locations.service.js';
 import { createInstructionsService } from './modules/instructions/instructions.service.js';
@@ -41,6 +42,10 @@ import type { JobQueue } from './ports/job-queue.js';
 import { createMemoryJobQueue, type MemoryJobQueueOptions } from './adapters/memory/memory-job-queue.js';
 import { createImageProvider, createTextProvider, type ProviderTuning } from './adapters/ai/index.js';
 import { createAiJobs } from './modules/generation/ai-jobs.js';
+import { capActiveJobs } from './modules/generation/active-job-cap.js';
+import type { AttemptCounter } from './ports/attempt-counter.js';
+import { createMemoryAttemptCounter } from './adapters/memory/memory-attempt-counter.js';
+import { createLoginThrottle } from './modules/auth/login-throttle.js';
 import { createDraftsService } from './modules/drafts/drafts.service.js';
 import { createWorkflows } from './modules/workflows/workflows.wiring.js';
 import { tracingEnabled } from './telemetry.js';
@@ -70,7 +75,13 @@ export async function createContainer(config: Readonly<Config>, options: Contain
 
   const store: DocumentStore = traced.store(
     config.mongodbUrl
-      ? await (await import('./adapters/mongo/mongo-document-store.js')).openMongoDocumentStore({ url: config.mongodbUrl, dbName: config.mongodbDb })
+      ? await (await import('./adapters/mongo/mongo-document-store.js')).openMongoDocumentStore({
+          url: config.mongodbUrl,
+          dbName: config.mongodbDb,
+          // Without Redis this process owns the database alone: a transaction journal found at start is a crash's.
+          // With it, other processes may be mid-transaction: only journals idle for a minute are theirs to undo.
+          interruptedTxIdleMs: config.redisUrl ? 60_000 : 0,
+        })
       : openSqliteDocumentStore({ path: options.sqlitePath ?? path.join(config.dataDir, 'inkframe.db') }),
     config.mongodbUrl ? 'mongodb' : 'sqlite',
   );
@@ -91,6 +102,8 @@ export async function createContainer(config: Readonly<Config>, options: Contain
   const events: EventBus = invalidatingEventBus(bus, cacheLayer);
   const denylist: TokenDenylist = redis?.denylist ?? (await createStoredTokenDenylist(store));
   closers.push(() => denylist.close());
+  const attempts: AttemptCounter = redis?.attempts ?? createMemoryAttemptCounter();
+  closers.push(() => attempts.close());
 
   const jwtSecret = config.jwtSecret ?? (await loadOrCreateSecret(config.dataDir, 'jwt-secret'));
 
@@ -121,7 +134,13 @@ export async function createContainer(config: Readonly<Config>, options: Contain
   // Built first: other services (style guides) reuse it.
   const projects = createProjectsService({ store, events, afterProjectDeleted: [async () => void (await images.sweepOrphans())] });
   const services = {
-    auth: createAuthService({ store, hasher: createBcryptPasswordHasher(config.bcryptRounds), tokens: createTokenCodec(jwtSecret), denylist }),
+    auth: createAuthService({
+      store,
+      hasher: createBcryptPasswordHasher(config.bcryptRounds),
+      tokens: createTokenCodec(jwtSecret),
+      denylist,
+      throttle: createLoginThrottle({ attempts, maxFailures: config.loginMaxFailures, maxFailuresPerIp: config.loginMaxFailuresPerIp, lockoutSeconds: config.loginLockoutSeconds }),
+    }),
     projects,
     styleGuides: createStyleGuidesService({ projects, store, events }),
     projectStats: cachedProjectStats(createProjectStatsService({ store }), cacheLayer),
@@ -139,6 +158,8 @@ export async function createContainer(config: Readonly<Config>, options: Contain
   };
   // Files left unreferenced by a crash or an interrupted delete.
   await images.sweepOrphans();
+  // Panels stored before their derived dialogue fields existed (stats and appearances read those).
+  await backfillPanelDerived(store);
 
   // Background jobs: handlers are registered before the worker starts; ROLE=api only enqueues.
   // With Redis, BullMQ carries the jobs so any number of api and worker processes share them.
@@ -146,7 +167,8 @@ export async function createContainer(config: Readonly<Config>, options: Contain
   const jobQueue: JobQueue & { close?: () => Promise<void> } = config.redisUrl
     ? (await import('./adapters/redis/bullmq-job-queue.js')).createBullmqJobQueue({ ...jobOptions, url: config.redisUrl, keyPrefix: options.redisKeyPrefix ?? config.redisKeyPrefix, lockMs: config.jobLockMs })
     : createMemoryJobQueue(jobOptions);
-  const queue: JobQueue = traced.jobQueue(jobQueue);
+  // Every enqueue path goes through this one queue, so the per-user cap holds for all of them.
+  const queue: JobQueue = capActiveJobs(traced.jobQueue(jobQueue), { store, maxPerUser: config.maxActiveJobsPerUser });
   // One instance of each provider, shared by the generation/task jobs and the workflows.
   const imageProvider = traced.imageProvider(options.imageProvider ?? createImageProvider(config, options.providerTuning));
   const textProvider = traced.textProvider(options.textProvider ?? createTextProvider(config, options.providerTuning));

@@ -86,8 +86,8 @@ export class ValidationError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  constructor(retryAfterSeconds: number) {
-    super(429, 'rate_limited', 'Rate limit exceeded; try again later', { retry_after: retryAfterSeconds }, {
+  constructor(retryAfterSeconds: number, message = 'Rate limit exceeded; try again later', details: Record<string, unknown> = {}) {
+    super(429, 'rate_limited', message, { retry_after: retryAfterSeconds, ...details }, {
       'Retry-After': String(retryAfterSeconds),
     });
   }

@@ -9,6 +9,7 @@ import type { Container } from './container.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { tracePlugin } from './http/trace.js';
 import { errorHandlerPlugin } from './http/error-handler.js';
+import { drainingPlugin } from './http/draining.js';
 import { loggerOptions } from './http/logging.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 
@@ -22,11 +23,14 @@ export async function buildWorkerApp(container: Container, options: BuildWorkerA
     trustProxy: false,
     requestIdHeader: false,
     forceCloseConnections: 'idle',
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidatorCompiler());
 
   if (container.httpTracing) await app.register(container.httpTracing.plugin);
   await app.register(tracePlugin, { activeTrace: container.httpTracing?.activeTrace });
+  // Probes during shutdown get the contract's 503, so an orchestrator stops routing here.
+  await app.register(drainingPlugin);
   await app.register(errorHandlerPlugin);
   await app.register(async (api) => api.register(healthRoutes, { health: container.services.health }), { prefix: '/api/v1' });
 

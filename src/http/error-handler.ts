@@ -5,6 +5,8 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorDetails, type FieldError } from '../errors.js';
+import { startTrace } from './trace.js';
+import { applySecurityHeaders } from './security.js';
 
 interface AjvLikeError {
   instancePath?: string;
@@ -82,6 +84,28 @@ export function sendError(
     timestamp: new Date().toISOString(),
     trace_id: request.trace?.traceId ?? '',
   });
+}
+
+/**
+ * Fastify's `frameworkErrors` option: the router answers a path it cannot percent-decode or a
+ * path parameter over maxParamLength itself, before any hook (so before the trace is set) and
+ * outside setErrorHandler; without this those answers left the envelope. An over-long id is
+ * a malformed id like any other, hence 422 rather than Fastify's undocumented 414.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  startTrace(request, reply);
+  applySecurityHeaders(request, reply);
+  switch (error.code) {
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      sendError(request, reply, 422, 'validation_failed', 'Validation failed', [{ field: 'path', message: 'a path parameter is too long' }]);
+      return;
+    case 'FST_ERR_BAD_URL':
+      sendError(request, reply, 400, 'bad_request', 'The URL is not validly percent-encoded', null);
+      return;
+    default:
+      request.log.error({ err: error }, 'router error');
+      sendError(request, reply, 500, 'internal_error', 'Internal server error', null);
+  }
 }
 
 export const errorHandlerPlugin = fp(

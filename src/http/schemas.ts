@@ -45,6 +45,12 @@ export const ErrorEnvelope = Type.Object(
   { title: 'ErrorEnvelope' },
 );
 
+/**
+ * An error status a route declares itself, e.g. a 401 on a public route that checks
+ * credentials (the OpenAPI plugin adds the usual ones to every route).
+ */
+export const ErrorResponse = (description: string) => ({ ...ErrorEnvelope, description });
+
 export const PageOf = <T extends TSchema>(item: T) =>
   Type.Object({
     items: Type.Array(item),
@@ -74,7 +80,8 @@ export function PaginationQuery<F extends string, E extends TProperties = Record
 function paginationProperties(sortFields: readonly string[], defaultSort: string) {
   const allowed = sortFields.flatMap((field) => [field, `-${field}`]);
   return {
-    skip: Type.Integer({ minimum: 0, default: 0, description: 'Items to skip' }),
+    // Bounded: past 2^53 the number is no longer exact and the stores refuse it (was a 500).
+    skip: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'Items to skip' }),
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1..100' }),
     sort: Type.Union(allowed.map((value) => Type.Literal(value)), {
       default: defaultSort,

@@ -4,7 +4,7 @@
  * When OpenTelemetry is active the request span's ids win (src/adapters/otel/http-spans.ts).
  */
 import fp from 'fastify-plugin';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomHex } from '../lib/random-hex.js';
 
 export interface TraceContext {
@@ -47,19 +47,22 @@ function contextFor(request: FastifyRequest, activeTrace?: ActiveTraceLookup): T
   };
 }
 
+/** Sets request.trace and the trace headers; also used for answers given before any hook runs (error-handler.ts). */
+export function startTrace(request: FastifyRequest, reply: FastifyReply, activeTrace?: ActiveTraceLookup): void {
+  request.trace = contextFor(request, activeTrace);
+  // request.log is already this request's own child logger: adding the binding to it
+  // costs a fraction of creating a second child per request (bench/PROFILE.md).
+  const log = request.log as typeof request.log & { setBindings?: (bindings: Record<string, unknown>) => void };
+  if (typeof log.setBindings === 'function') log.setBindings({ trace_id: request.trace.traceId });
+  else request.log = request.log.child({ trace_id: request.trace.traceId });
+  reply.header('X-Trace-Id', request.trace.traceId);
+  reply.header('traceparent', formatTraceparent(request.trace));
+}
+
 export const tracePlugin = fp<{ activeTrace?: ActiveTraceLookup }>(
   async (app, options) => {
     app.decorateRequest('trace', undefined as unknown as TraceContext);
-    app.addHook('onRequest', async (request, reply) => {
-      request.trace = contextFor(request, options.activeTrace);
-      // request.log is already this request's own child logger: adding the binding to it
-      // costs a fraction of creating a second child per request (bench/PROFILE.md).
-      const log = request.log as typeof request.log & { setBindings?: (bindings: Record<string, unknown>) => void };
-      if (typeof log.setBindings === 'function') log.setBindings({ trace_id: request.trace.traceId });
-      else request.log = request.log.child({ trace_id: request.trace.traceId });
-      reply.header('X-Trace-Id', request.trace.traceId);
-      reply.header('traceparent', formatTraceparent(request.trace));
-    });
+    app.addHook('onRequest', async (request, reply) => startTrace(request, reply, options.activeTrace));
   },
   { name: 'inkframe-trace' },
 );

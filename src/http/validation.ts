@@ -20,7 +20,9 @@ function makeAjv(options: Options): Ajv {
 }
 
 export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
-  const strict = makeAjv({ coerceTypes: false });
+  // strictNumbers: JSON `1e309` parses to Infinity, which Ajv would otherwise take for a number (even an
+  // integer). Bodies only: combined with coercion Ajv lets a coerced Infinity skip minimum/maximum.
+  const strict = makeAjv({ coerceTypes: false, strictNumbers: true });
   const coercing = makeAjv({ coerceTypes: 'array' });
   // A shared validator is safe: validation is synchronous, and Fastify reads `.errors` right after the call.
   const compiled = new Map<string, Validator>();

@@ -56,6 +56,10 @@ export const redisKeys = {
   jobFairness: 'fair',
   /** JobQueue: pub/sub channel carrying the ids of canceled running jobs to the workers (a channel, prefixed by the adapter). */
   jobCancelChannel: 'jobs:cancel',
+  /** AttemptCounter: failed attempts of a key (e.g. `login:user:<sha256>`); TTL renewed on each failure. */
+  attemptCount: (key: string) => `attempts:count:${key}`,
+  /** AttemptCounter: present while the key is blocked; TTL = the block. */
+  attemptBlock: (key: string) => `attempts:block:${key}`,
 };
 
 /** How long an invalidation fences off stale loads; longer than any stamp may live. */

@@ -6,6 +6,8 @@
 export interface IndexSpec {
   fields: string[];
   unique?: boolean;
+  /** The one field holds an array: the index covers each element, so `$contains` on it is an index lookup. */
+  array?: boolean;
 }
 
 export interface CollectionSpec {
@@ -20,8 +22,22 @@ export const COLLECTIONS = {
   revoked_tokens: { indexes: [{ fields: ['key'], unique: true }, { fields: ['expires_at'] }] },
   projects: { indexes: [byOwner, { fields: ['owner_id', 'title'] }, { fields: ['owner_id', 'updated_at'] }] },
   chapters: { indexes: [{ fields: ['project_id', 'order'] }] },
-  scenes: { indexes: [{ fields: ['chapter_id', 'order'] }, byProject, { fields: ['location_id'] }] },
-  panels: { indexes: [{ fields: ['scene_id', 'order'] }, byProject, { fields: ['chapter_id'] }, { fields: ['location_id'] }] },
+  scenes: { indexes: [{ fields: ['chapter_id', 'order'] }, byProject, { fields: ['location_id'] }, { fields: ['character_ids'], array: true }] },
+  panels: {
+    indexes: [
+      { fields: ['scene_id', 'order'] },
+      byProject,
+      { fields: ['chapter_id'] },
+      { fields: ['location_id'] },
+      // Project stats (counts, imageless panels, sums of the derived dialogue counts) read this index alone.
+      { fields: ['project_id', 'image_id', 'bubble_count', 'word_count'] },
+      // Finds panels stored before the derived fields existed (the start-up backfill).
+      { fields: ['word_count'] },
+      // Character appearances.
+      { fields: ['character_ids'], array: true },
+      { fields: ['speaker_ids'], array: true },
+    ],
+  },
   characters: { indexes: [byProject, { fields: ['project_id', 'name'] }] },
   locations: { indexes: [byProject, { fields: ['project_id', 'name'] }] },
   instructions: { indexes: [byProject, { fields: ['scope_id'] }] },

@@ -20,7 +20,8 @@ export type Scalar = string | number | boolean | null;
  * - `field: { $in: [...] }`         one of the values
  * - `field: { $ne: value }`         not equal
  * - `field: { $gte / $gt / $lte / $lt: value }`  range (numbers or ISO strings)
- * - `field: { $contains: value }`   the array field holds that value
+ * - `field: { $contains: value }`   the array field holds that value (an index lookup when the
+ *                                    collection declares an `array` index on it, ports/collections.ts)
  */
 export type Condition =
   | Scalar
@@ -40,11 +41,24 @@ export interface FindOptions {
   sort?: SortKey[];
   skip?: number;
   limit?: number;
+  /**
+   * Projection: only these top-level fields (and `id`) are read and returned; a field the
+   * document lacks stays absent. Default: the whole document. Lists and scans that need a
+   * few fields use it: MongoDB then ships only those, and SQLite answers fields its indexes
+   * hold without parsing the documents (ids only: from the primary key alone).
+   */
+  fields?: string[];
 }
 
 export interface Page<T> {
   items: T[];
   total: number;
+}
+
+/** What totals() answers: the number of matches and, per requested field, the sum of its numeric values. */
+export interface Totals {
+  count: number;
+  sums: Record<string, number>;
 }
 
 export interface UpdateOptions {
@@ -68,6 +82,11 @@ export interface DocumentStore {
   /** One page plus the total number of matches (ignoring skip/limit). */
   findPage<T extends StoredDoc>(collection: string, filter: Filter, options: FindOptions): Promise<Page<T>>;
   count(collection: string, filter: Filter): Promise<number>;
+  /**
+   * Aggregates in the store (no documents are shipped): how many documents match and the sum
+   * of each of `sumFields` over them; a missing or non-number value (booleans included) adds 0.
+   */
+  totals(collection: string, filter: Filter, sumFields: string[]): Promise<Totals>;
   /**
    * Partial update: only the given fields change; bumps version and updated_at.
    * Returns null when no document has that id; throws VersionConflictError on a stale expectedVersion.

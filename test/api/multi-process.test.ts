@@ -4,50 +4,18 @@
  * database, one Redis key prefix, one JWT secret and one DATA_DIR (images). Runs only when
  * MONGODB_URL and REDIS_URL are both set (.ci/run starts both).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MONGODB_URL, REDIS_URL, announceSkip } from '../helpers/services.js';
+import { STARTUP_MS, call as callBase, created as createdOn, startServer, until, type Json, type ServerProcess as Proc } from '../helpers/server-process.js';
 import { WsClient } from '../helpers/ws.js';
 import { dropKeys } from '../contracts/redis.fixtures.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-interface Proc {
-  name: string;
-  child: ChildProcess;
-  base: string;
-  port: number;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-const STARTUP_MS = 60_000;
 const FINISHED = ['succeeded', 'failed', 'canceled'];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => null);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 if (!MONGODB_URL || !REDIS_URL) {
   announceSkip('multi-process test (2 API processes + workers on MongoDB and Redis)', !MONGODB_URL ? 'MONGODB_URL' : 'REDIS_URL');
@@ -76,45 +44,14 @@ if (!MONGODB_URL || !REDIS_URL) {
   let projectId = '';
 
   async function start(name: string, role: 'api' | 'worker'): Promise<Proc> {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { PATH: process.env.PATH ?? '', ...shared, DATA_DIR: dataDir, PORT: String(port), ROLE: role },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const proc: Proc = { name, child, port, base: `http://127.0.0.1:${port}/api/v1`, output: () => output, exited };
+    const proc = await startServer({ ...shared, DATA_DIR: dataDir, ROLE: role }, { name });
     procs.push(proc);
-    await Promise.race([
-      until(`${name} ready`, async () => (await fetch(`${proc.base}/health/ready`)).ok, STARTUP_MS),
-      exited.then((code) => {
-        throw new Error(`${name} exited (${code}) during start:\n${output}`);
-      }),
-    ]);
     return proc;
   }
 
-  async function kill(proc: Proc, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill(signal);
-    await proc.exited;
-  }
-
-  async function call(proc: Proc, method: string, url: string, token?: string, body?: unknown): Promise<{ status: number; json: Json }> {
-    const response = await fetch(`${proc.base}${url}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, json: (await response.json()) as Json };
-  }
-
-  async function created(proc: Proc, url: string, token: string, body: Json): Promise<Json> {
-    const { status, json } = await call(proc, 'POST', url, token, body);
-    if (status !== 201 && status !== 202) throw new Error(`POST ${url}: ${status} ${JSON.stringify(json)}`);
-    return json.data;
-  }
+  const kill = (proc: Proc, signal: NodeJS.Signals = 'SIGKILL') => proc.stop(signal);
+  const call = (proc: Proc, method: string, url: string, token?: string, body?: unknown) => callBase(proc.base, method, url, token, body);
+  const created = (proc: Proc, url: string, token: string, body: Json) => createdOn(proc.base, url, token, body);
 
   /** A socket on the project, known to be set up once the server answered its subscribe frame. */
   async function listen(proc: Proc): Promise<WsClient> {

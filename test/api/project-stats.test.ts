@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/ids.js';
-import { countWords, panelTotals } from '../../src/modules/project-io/project-stats.service.js';
 import { as, buildTestApp, createUser, type TestApp, type TestUser } from '../helpers/app.js';
 import { seedProject } from '../helpers/seed-project.js';
 import { story } from '../helpers/story-fixtures.js';
@@ -110,24 +109,5 @@ describe('GET /projects/{project_id}/stats', () => {
     expect(put.statusCode).toBe(200);
     const data = (await s.api.get(statsUrl(project.id))).json().data;
     expect(data).toMatchObject({ chapters: 1, scenes: 1, panels: 2, characters: 1, dialogue_bubbles: 2, dialogue_words: 4, panels_without_image: 2 });
-  });
-});
-
-describe('word counting', () => {
-  it.each([
-    ['', 0],
-    ['   ', 0],
-    ['one', 1],
-    ['  two\twords\n', 2],
-    ['Hello, world... again!', 3],
-    ['«Ça va ?»', 3],
-  ])('countWords(%j) = %i', (text, words) => {
-    expect(countWords(text)).toBe(words);
-  });
-
-  it('sums panels, imageless panels, bubbles and words, tolerating panels without a dialogue list', () => {
-    const bubble = (text: string) => ({ id: 'b', type: 'speech', character_id: null, text, order: 0 });
-    const panels = [{ dialogue: [bubble('a b'), bubble('c')], image_id: 'i' }, {}, { dialogue: [], image_id: null }, { dialogue: [bubble('d e f')], image_id: 'j' }];
-    expect(panelTotals(panels)).toEqual({ panels: 4, without_image: 2, bubbles: 3, words: 6 });
   });
 });

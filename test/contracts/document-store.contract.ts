@@ -8,6 +8,7 @@ import { ConflictError, VersionConflictError } from '../../src/errors.js';
 import type { DocumentStore, StoredDoc } from '../../src/ports/document-store.js';
 import { hexId } from './document-store.fixtures.js';
 import { queryContract } from './document-store-queries.contract.js';
+import { aggregateContract } from './document-store-aggregates.contract.js';
 import { transactionContract } from './document-store-transactions.contract.js';
 
 interface Note extends StoredDoc {
@@ -196,6 +197,7 @@ export function documentStoreContract(
     });
 
     queryContract(s);
+    aggregateContract(s);
     transactionContract(s);
   });
 }

@@ -9,12 +9,15 @@ import { FakeServer, fakePng, sendJson, type RecordedRequest } from './fake-serv
 export interface FakeA1111Options {
   /** Time per sampling step; generation takes steps x this. */
   stepMs?: number;
+  /** Extra time each generation takes before sampling, e.g. a slow GPU (an interrupt cuts it short). */
+  delayMs?: number;
 }
 
 const INTEGER_FIELDS = ['seed', 'steps', 'width', 'height', 'batch_size', 'n_iter'] as const;
 
 export async function startFakeAutomatic1111(options: FakeA1111Options = {}) {
-  const stepMs = options.stepMs ?? 2;
+  // Mutable, so a test can slow the fake down or speed it up between runs.
+  const tuning = { stepMs: options.stepMs ?? 2, delayMs: options.delayMs ?? 0 };
   const state = { running: false, step: 0, steps: 0, interrupted: false };
 
   const server = new FakeServer(async (req: RecordedRequest, res) => {
@@ -35,8 +38,10 @@ export async function startFakeAutomatic1111(options: FakeA1111Options = {}) {
       const batch = (body.batch_size as number) ?? 1;
       const seed = (body.seed as number) ?? -1;
       Object.assign(state, { running: true, step: 0, steps: (body.steps as number) ?? 20, interrupted: false });
+      const slowUntil = Date.now() + tuning.delayMs;
+      while (Date.now() < slowUntil && !state.interrupted) await new Promise((resolve) => setTimeout(resolve, Math.min(50, slowUntil - Date.now())));
       while (state.step < state.steps && !state.interrupted) {
-        await new Promise((resolve) => setTimeout(resolve, stepMs));
+        await new Promise((resolve) => setTimeout(resolve, tuning.stepMs));
         state.step++;
       }
       state.running = false;
@@ -62,7 +67,7 @@ export async function startFakeAutomatic1111(options: FakeA1111Options = {}) {
       const progress = state.running && state.steps > 0 ? state.step / state.steps : 0;
       return sendJson(res, 200, {
         progress,
-        eta_relative: state.running ? (state.steps - state.step) * (stepMs / 1000) : 0,
+        eta_relative: state.running ? (state.steps - state.step) * (tuning.stepMs / 1000) : 0,
         state: { skipped: false, interrupted: state.interrupted, job: state.running ? 'txt2img' : '', job_count: state.running ? 1 : 0, sampling_step: state.step, sampling_steps: state.steps },
         current_image: null,
         textinfo: null,
@@ -75,5 +80,5 @@ export async function startFakeAutomatic1111(options: FakeA1111Options = {}) {
     sendJson(res, 404, { detail: 'Not Found' });
   });
   await server.start();
-  return Object.assign(server, { state });
+  return Object.assign(server, { state, tuning });
 }

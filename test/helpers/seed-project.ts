@@ -6,6 +6,7 @@
 import type { DocumentStore, StoredDoc } from '../../src/ports/document-store.js';
 import { newId } from '../../src/lib/ids.js';
 import { DEFAULT_STYLE_GUIDE } from '../../src/modules/projects/projects.schemas.js';
+import { panelDerived } from '../../src/modules/panels/panel-derived.js';
 
 type Doc = StoredDoc & Record<string, unknown>;
 
@@ -82,23 +83,27 @@ export async function seedProject(store: DocumentStore, ownerId: string, title =
 
   const panelImages = [img(), img()];
   const bubble = (order: number, type: string, characterId: string | null, text: string) => ({ id: newId(), type, character_id: characterId, text, order });
-  const panel = (chapterId: string, sceneId: string, order: number, extra: Record<string, unknown> = {}) => ({
-    id: newId(),
-    ...base(projectId),
-    chapter_id: chapterId,
-    scene_id: sceneId,
-    order,
-    description: `Panel ${order}`,
-    shot_type: 'medium',
-    camera_angle: '',
-    character_ids: [],
-    location_id: null,
-    visual_prompt: '',
-    dialogue: [],
-    image_id: null,
-    notes: '',
-    ...extra,
-  });
+  // Stored like every write path stores a panel: with the fields derived from its dialogue.
+  const panel = (chapterId: string, sceneId: string, order: number, extra: Record<string, unknown> = {}) => {
+    const doc = {
+      id: newId(),
+      ...base(projectId),
+      chapter_id: chapterId,
+      scene_id: sceneId,
+      order,
+      description: `Panel ${order}`,
+      shot_type: 'medium',
+      camera_angle: '',
+      character_ids: [],
+      location_id: null,
+      visual_prompt: '',
+      dialogue: [],
+      image_id: null,
+      notes: '',
+      ...extra,
+    };
+    return { ...doc, ...panelDerived(doc.dialogue) };
+  };
   const panels = await store.insertMany<Doc>('panels', [
     panel(ch0, s00, 2, { image_id: panelImages[0] }),
     // Bubbles stored out of order: export must list them by `order`.

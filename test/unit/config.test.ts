@@ -20,6 +20,12 @@ describe('loadConfig', () => {
       maxUploadBytes: 10_485_760,
       maxImagePixels: 64_000_000,
       bcryptRounds: 12,
+      loginMaxFailures: 5,
+      loginMaxFailuresPerIp: 50,
+      loginLockoutSeconds: 60,
+      registrationLimit: { max: 20, windowMs: 3_600_000 },
+      docsEnabled: true,
+      maxActiveJobsPerUser: 20,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -41,9 +47,41 @@ describe('loadConfig', () => {
     [{ MAX_UPLOAD_BYTES: '-5' }, 'MAX_UPLOAD_BYTES'],
     [{ IMAGE_PROVIDER: 'comfyui' }, 'COMFYUI_URL'],
     [{ IMAGE_PROVIDER: 'automatic1111' }, 'A1111_URL'],
+    [{ LOGIN_MAX_FAILURES: '0' }, 'LOGIN_MAX_FAILURES'],
+    [{ LOGIN_MAX_FAILURES_PER_IP: 'many' }, 'LOGIN_MAX_FAILURES_PER_IP'],
+    [{ LOGIN_MAX_FAILURES: '10', LOGIN_MAX_FAILURES_PER_IP: '5' }, 'LOGIN_MAX_FAILURES_PER_IP'],
+    [{ LOGIN_LOCKOUT_SECONDS: '0' }, 'LOGIN_LOCKOUT_SECONDS'],
+    [{ LOGIN_LOCKOUT_SECONDS: '86401' }, 'LOGIN_LOCKOUT_SECONDS'],
+    [{ REGISTRATION_LIMIT: '20 per hour' }, 'REGISTRATION_LIMIT'],
+    [{ DOCS_ENABLED: 'maybe' }, 'DOCS_ENABLED'],
+    [{ MAX_ACTIVE_JOBS_PER_USER: '0' }, 'MAX_ACTIVE_JOBS_PER_USER'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '11' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.1, proxy.example' }, 'TRUST_PROXY'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it('reads the security knobs', () => {
+    const config = loadConfig({
+      LOGIN_MAX_FAILURES: '3',
+      LOGIN_MAX_FAILURES_PER_IP: '3',
+      LOGIN_LOCKOUT_SECONDS: '30',
+      REGISTRATION_LIMIT: '5/minute',
+      DOCS_ENABLED: 'false',
+      MAX_ACTIVE_JOBS_PER_USER: '4',
+    });
+    expect(config).toMatchObject({ loginMaxFailures: 3, loginMaxFailuresPerIp: 3, loginLockoutSeconds: 30, registrationLimit: { max: 5, windowMs: 60_000 }, docsEnabled: false, maxActiveJobsPerUser: 4 });
+    for (const on of ['true', '1', 'YES', 'on']) expect(loadConfig({ DOCS_ENABLED: on }).docsEnabled).toBe(true);
+    for (const off of ['False', '0', 'no', 'off']) expect(loadConfig({ DOCS_ENABLED: off }).docsEnabled).toBe(false);
+  });
+
+  it('trusts no proxy unless told which', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1, ::1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1']);
   });
 
   it('never echoes credentials of a bad URL', () => {

@@ -185,6 +185,10 @@ async function download(url: string, options: OpenAiOptions, signal: AbortSignal
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ProviderError(`${PROVIDER}: image generation returned a non-HTTP image URL`);
   const sameHost = parsed.origin === new URL(options.baseUrl).origin;
+  // The URL comes from a server's answer, not from configuration: elsewhere than the configured
+  // server it must be HTTPS, so an answer cannot point the worker at plain-HTTP internal services.
+  if (!sameHost && parsed.protocol !== 'https:') throw new ProviderError(`${PROVIDER}: image generation returned a plain-HTTP image URL on another host than ${new URL(options.baseUrl).origin}`);
+  if (parsed.username || parsed.password) throw new ProviderError(`${PROVIDER}: image generation returned an image URL with credentials`);
   const { data } = await client(options, parsed.origin, sameHost).bytes({ method: 'GET', path: parsed.pathname + parsed.search, signal, what: 'image download' });
   return data;
 }

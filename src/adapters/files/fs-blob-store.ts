@@ -14,6 +14,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from
 import path from 'node:path';
 import type { BlobStore, BlobVariant, ListedBlob, OpenedBlob, StoredBlob } from '../../ports/blob-store.js';
 import { SHA256_PATTERN } from '../../ports/blob-store.js';
+import { fsyncDir } from './fsync-dir.js';
 
 const VARIANTS: Record<BlobVariant, { dir: string; suffix: string }> = {
   thumbnail: { dir: 'thumbnails', suffix: '.webp' },
@@ -36,15 +37,6 @@ export function createFsBlobStore(root: string): BlobStore {
     if (!variant) return path.join(root, ORIGINALS, shard, sha256);
     const { dir, suffix } = VARIANTS[variant];
     return path.join(root, dir, shard, sha256 + suffix);
-  }
-
-  async function fsyncDir(dir: string): Promise<void> {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
   }
 
   /** A fresh temp file; the caller writes, syncs and closes it. */

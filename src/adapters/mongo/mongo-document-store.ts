@@ -4,11 +4,11 @@
  *
  * Transactions: on a replica set or sharded cluster, transaction() runs fn in a real
  * multi-document transaction. On servers without transactions (a standalone mongod, or
- * FerretDB v1) it keeps an undo journal instead: every write inside fn records its inverse,
- * and when fn throws the inverses run newest first (compensating writes). Services order
- * their writes children-first, so an interruption (a crash mid-cascade) leaves no dangling
- * reference, only a partly finished change. In both modes other operations of this process
- * wait until the transaction ends, as with SQLite.
+ * FerretDB v1) it keeps an undo journal instead (mongo-undo-journal.ts): every write inside
+ * fn first stores its inverse in the database; when fn throws the inverses run newest first
+ * (compensating writes), and the inverses a crash left behind run at the next open, so an
+ * interrupted transaction is undone rather than left half done. In both modes other
+ * operations of this process wait until the transaction ends, as with SQLite.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { MongoClient, type ClientSession, type Db, type Document } from 'mongodb';
@@ -18,8 +18,9 @@ import { VersionConflictError } from '../../errors.js';
 import { Mutex } from '../../lib/mutex.js';
 import { nowIso } from '../../lib/time.js';
 import { mapMongoError } from './mongo-errors.js';
-import { mongoField, toMongoFilter, toMongoSort } from './mongo-filter.js';
+import { mongoField, toMongoFilter, toMongoProjection, toMongoSort, totalsPipelines } from './mongo-filter.js';
 import { ensureIndexes } from './mongo-indexes.js';
+import { REINSERT_CHUNK, createUndoJournal, ensureJournalIndex, recoverInterrupted, sweepingInterrupted, type UndoEntry, type UndoJournal } from './mongo-undo-journal.js';
 
 export interface MongoDocumentStoreOptions {
   url: string;
@@ -27,18 +28,22 @@ export interface MongoDocumentStoreOptions {
   collections?: Record<string, CollectionSpec>;
   /** How long a health probe or first connection may wait for a server. */
   serverSelectionTimeoutMS?: number;
+  /**
+   * Servers without transactions: the undo journal of a transaction idle this long is that of
+   * a crashed process and is rolled back (at open, then every so often). 0 (default): every
+   * journal found at open is rolled back, right when this process owns the database alone.
+   */
+  interruptedTxIdleMs?: number;
 }
 
 const COLLECTION_NAME = /^[a-z_][a-z0-9_]*$/;
 const MANAGED = new Set(['id', 'created_at', 'updated_at', 'version']);
 
-type Undo = () => Promise<unknown>;
-
 interface TxScope {
   open: boolean;
   session?: ClientSession;
   /** Compensating writes, when the server has no transactions. */
-  journal?: Undo[];
+  journal?: UndoJournal;
 }
 
 function toDoc<T>(raw: Document | null): T | null {
@@ -67,11 +72,25 @@ export async function openMongoDocumentStore(options: MongoDocumentStoreOptions)
   const db = client.db(options.dbName);
   const hello = await db.admin().command({ hello: 1 }).catch(() => ({}) as Document);
   const supportsTransactions = Boolean(hello.setName) || hello.msg === 'isdbgrid';
+  const build = await db.admin().command({ buildInfo: 1 }).catch(() => ({}) as Document);
   await ensureIndexes(db, options.collections ?? COLLECTIONS);
-  return createStore(client, db, supportsTransactions);
+  const idleMs = options.interruptedTxIdleMs ?? 0;
+  if (!supportsTransactions) {
+    await ensureJournalIndex(db);
+    await recoverInterrupted(db, idleMs);
+  }
+  const store = createStore(client, db, { supportsTransactions, ferretDb: typeof build.ferretdbVersion === 'string' });
+  return !supportsTransactions && idleMs > 0 ? sweepingInterrupted(store, db, idleMs) : store;
 }
 
-function createStore(client: MongoClient, db: Db, supportsTransactions: boolean): DocumentStore & { supportsTransactions: boolean } {
+interface ServerTraits {
+  supportsTransactions: boolean;
+  /** FerretDB (a MongoDB wire-protocol server) lacks some aggregation features; see totalsPipelines. */
+  ferretDb: boolean;
+}
+
+function createStore(client: MongoClient, db: Db, server: ServerTraits): DocumentStore & { supportsTransactions: boolean } {
+  const { supportsTransactions } = server;
   const mutex = new Mutex();
   const currentTx = new AsyncLocalStorage<TxScope>();
 
@@ -101,15 +120,16 @@ function createStore(client: MongoClient, db: Db, supportsTransactions: boolean)
         mutex.release();
       }
     };
-    const remember = (undo: Undo) => scope?.journal?.push(undo);
+    // Stored before the write it undoes: a crash between the two leaves an entry whose undo finds nothing to do.
+    const record = (entry: UndoEntry) => scope?.journal?.record(entry);
 
     const store: DocumentStore = {
       insert: <T extends StoredDoc>(collection: string, doc: NewDoc<T>) =>
         run(collection, async (session) => {
           const now = nowIso();
           const full = { ...doc, created_at: doc.created_at ?? now, updated_at: doc.updated_at ?? doc.created_at ?? now, version: doc.version ?? 1 } as T;
+          await record({ op: 'remove', collection, docs: [{ id: full.id, version: full.version }] });
           await col(collection).insertOne(toRaw(full as Record<string, unknown>), { session });
-          remember(() => col(collection).deleteOne({ _id: full.id as never }));
           return structuredClone(full);
         }),
 
@@ -119,6 +139,7 @@ function createStore(client: MongoClient, db: Db, supportsTransactions: boolean)
           const now = nowIso();
           const full = docs.map((doc) => ({ ...doc, created_at: doc.created_at ?? now, updated_at: doc.updated_at ?? doc.created_at ?? now, version: doc.version ?? 1 }) as T);
           const ids = full.map((doc) => doc.id);
+          await record({ op: 'remove', collection, docs: full.map((doc) => ({ id: doc.id, version: doc.version })) });
           try {
             await col(collection).insertMany(full.map((doc) => toRaw(doc as Record<string, unknown>)), { session, ordered: true });
           } catch (error) {
@@ -126,7 +147,6 @@ function createStore(client: MongoClient, db: Db, supportsTransactions: boolean)
             if (!session) await col(collection).deleteMany({ _id: { $in: ids as never[] } }).catch(() => undefined);
             throw error;
           }
-          remember(() => col(collection).deleteMany({ _id: { $in: ids as never[] } }));
           return structuredClone(full);
         }),
 
@@ -139,7 +159,8 @@ function createStore(client: MongoClient, db: Db, supportsTransactions: boolean)
       find: <T extends StoredDoc>(collection: string, filter: Parameters<DocumentStore['find']>[1], options: Parameters<DocumentStore['find']>[2] = {}) =>
         run(collection, async (session) => {
           if (options.limit === 0) return [];
-          let cursor = col(collection).find(toMongoFilter(filter), { session }).sort(toMongoSort(options.sort));
+          const projection = toMongoProjection(options.fields);
+          let cursor = col(collection).find(toMongoFilter(filter), { session, ...(projection ? { projection } : {}) }).sort(toMongoSort(options.sort));
           if (options.skip) cursor = cursor.skip(options.skip);
           if (options.limit) cursor = cursor.limit(options.limit);
           return (await cursor.toArray()).map((raw) => toDoc<T>(raw)!);
@@ -152,6 +173,13 @@ function createStore(client: MongoClient, db: Db, supportsTransactions: boolean)
 
       count: (collection, filter) => run(collection, (session) => col(collection).countDocuments(toMongoFilter(filter), { session })),
 
+      totals: (collection, filter, sumFields) =>
+        run(collection, async (session) => {
+          const { pipelines, read } = totalsPipelines(toMongoFilter(filter), sumFields, server.ferretDb);
+          // Several pipelines only on FerretDB, which has no sessions: nothing runs in parallel inside a transaction.
+          return read(await Promise.all(pipelines.map((pipeline) => col(collection).aggregate(pipeline, { session }).toArray())));
+        }),
+
       update: <T extends StoredDoc>(collection: string, id: string, patch: Parameters<DocumentStore['update']>[2], options: Parameters<DocumentStore['update']>[3] = {}) =>
         run(collection, async (session) => {
           const set: Record<string, unknown> = {};
@@ -163,24 +191,26 @@ function createStore(client: MongoClient, db: Db, supportsTransactions: boolean)
             const before = await col(collection).findOne({ _id: id as never }, { session });
             if (!before) return null;
             if (options.expectedVersion !== undefined && before.version !== options.expectedVersion) throw new VersionConflictError(before.version as number);
+            const entry = await record({ op: 'restore', collection, before, after_version: (before.version as number) + 1 });
             const after = await col(collection).findOneAndUpdate(
               { _id: id as never, version: before.version },
               { $set: { ...set, updated_at: nowIso() }, $inc: { version: 1 } },
               { session, returnDocument: 'after' },
             );
-            if (after) {
-              remember(() => col(collection).replaceOne({ _id: id as never }, before));
-              return toDoc<T>(after);
-            }
+            if (after) return toDoc<T>(after);
+            // Another writer got there first: this write did not happen, so neither may its undo.
+            if (entry) await scope!.journal!.forget(entry);
             if (options.expectedVersion !== undefined) throw new VersionConflictError();
           }
         }),
 
       delete: (collection, id) =>
         run(collection, async (session) => {
-          const before = await col(collection).findOneAndDelete({ _id: id as never }, { session });
-          if (before) remember(() => col(collection).insertOne(before));
-          return before !== null;
+          if (!scope?.journal) return (await col(collection).findOneAndDelete({ _id: id as never }, { session })) !== null;
+          const before = await col(collection).findOne({ _id: id as never });
+          if (!before) return false;
+          await record({ op: 'reinsert', collection, docs: [before] });
+          return (await col(collection).deleteOne({ _id: id as never })).deletedCount === 1;
         }),
 
       deleteMany: (collection, filter) =>
@@ -189,10 +219,9 @@ function createStore(client: MongoClient, db: Db, supportsTransactions: boolean)
           if (!scope?.journal) return (await col(collection).deleteMany(query, { session })).deletedCount;
           const before = await col(collection).find(query, { session }).toArray();
           if (before.length === 0) return 0;
+          for (let start = 0; start < before.length; start += REINSERT_CHUNK) await record({ op: 'reinsert', collection, docs: before.slice(start, start + REINSERT_CHUNK) });
           const ids = before.map((doc) => doc._id);
-          const { deletedCount } = await col(collection).deleteMany({ _id: { $in: ids } }, { session });
-          remember(() => col(collection).insertMany(before, { ordered: false }));
-          return deletedCount;
+          return (await col(collection).deleteMany({ _id: { $in: ids } }, { session })).deletedCount;
         }),
 
       transaction: (fn) => (scope ? nested(scope, fn) : outermost(fn)),
@@ -241,14 +270,18 @@ function createStore(client: MongoClient, db: Db, supportsTransactions: boolean)
           await session.endSession();
         }
       }
-      scope.journal = [];
+      const journal = createUndoJournal(db);
+      scope.journal = journal;
       try {
         const result = await currentTx.run(scope, () => fn(view(scope)));
         scope.open = false;
+        // Until its journal is gone the transaction counts as interrupted; only then is it answered.
+        await journal.commit();
         return result;
       } catch (error) {
         scope.open = false;
-        for (const undo of scope.journal.reverse()) await undo().catch(() => undefined);
+        // What cannot be undone now (the server went away) is undone from the journal at the next open.
+        await journal.rollback().catch(() => undefined);
         throw error;
       }
     } finally {

@@ -3,7 +3,7 @@
  * document's `_id`. MongoDB's own semantics already match the contract: equality is typed,
  * `null` matches a missing field, `$ne` matches missing fields, ranges compare within a type.
  */
-import type { Condition, Filter, Scalar, SortKey } from '../../ports/document-store.js';
+import type { Condition, Filter, Scalar, SortKey, Totals } from '../../ports/document-store.js';
 
 const FIELD_NAME = /^[a-z_][a-z0-9_]*$/i;
 const RANGE_OPS = ['$gt', '$gte', '$lt', '$lte'] as const;
@@ -65,4 +65,35 @@ export function toMongoSort(sort: SortKey[] | undefined): [string, 1 | -1][] {
   const keys: [string, 1 | -1][] = (sort ?? []).map(({ field, direction }) => [mongoField(field), direction === -1 ? -1 : 1]);
   if (!keys.some(([field]) => field === '_id')) keys.push(['_id', 1]);
   return keys;
+}
+
+/** `{ f: 1, ... }` for a projection (`_id` comes anyway), or undefined for whole documents. */
+export function toMongoProjection(fields: readonly string[] | undefined): Record<string, 1> | undefined {
+  if (fields === undefined) return undefined;
+  const projection: Record<string, 1> = { _id: 1 };
+  for (const field of fields) projection[mongoField(field)] = 1;
+  return projection;
+}
+
+/**
+ * `$match` + `$group` computing the count and one `$sum` per field in the server ($sum skips
+ * non-numbers, as the port wants). Output keys are positional so no field name can clash.
+ * FerretDB v1 computes only the first accumulator of a `$group` (the others come back 0), so
+ * with `oneAccumulatorPerGroup` each total gets its own pipeline (run side by side).
+ */
+export function totalsPipelines(
+  match: Record<string, unknown>,
+  sumFields: readonly string[],
+  oneAccumulatorPerGroup: boolean,
+): { pipelines: Record<string, unknown>[][]; read: (outputs: Record<string, unknown>[][]) => Totals } {
+  const fields = [...new Set(sumFields)];
+  const accumulators: [string, unknown][] = [['n', { $sum: 1 }], ...fields.map((field, i): [string, unknown] => [`s${i}`, { $sum: `$${mongoField(field)}` }])];
+  const groups = oneAccumulatorPerGroup ? accumulators.map((one) => [one]) : [accumulators];
+  const pipelines = groups.map((group) => [{ $match: match }, { $group: { _id: null, ...Object.fromEntries(group) } }]);
+  const read = (outputs: Record<string, unknown>[][]): Totals => {
+    const row: Record<string, unknown> = Object.assign({}, ...outputs.map((out) => out[0] ?? {}));
+    const number = (value: unknown) => (typeof value === 'number' ? value : 0);
+    return { count: number(row.n), sums: Object.fromEntries(fields.map((field, i) => [field, number(row[`s${i}`])])) };
+  };
+  return { pipelines, read };
 }

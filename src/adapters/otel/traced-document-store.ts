@@ -37,6 +37,7 @@ export function tracedDocumentStore(store: DocumentStore, system: DocumentStoreS
     find: (collection, filter, options) => run('find', collection, () => store.find(collection, filter, options)),
     findPage: (collection, filter, options) => run('findPage', collection, () => store.findPage(collection, filter, options)),
     count: (collection, filter) => run('count', collection, () => store.count(collection, filter)),
+    totals: (collection, filter, sumFields) => run('aggregate', collection, () => store.totals(collection, filter, sumFields)),
     update: (collection, id, patch, options) => run('update', collection, () => store.update(collection, id, patch, options)),
     delete: (collection, id) => run('delete', collection, () => store.delete(collection, id)),
     deleteMany: (collection, filter) => run('deleteMany', collection, () => store.deleteMany(collection, filter)),

@@ -11,6 +11,8 @@ import { openRedisConnection, type RedisConnectionOptions } from './redis-connec
 import { createRedisEventBus } from './redis-event-bus.js';
 import { createRedisTokenDenylist } from './redis-token-denylist.js';
 import { createRedisCache } from './redis-cache.js';
+import type { AttemptCounter } from '../../ports/attempt-counter.js';
+import { createRedisAttemptCounter } from './redis-attempt-counter.js';
 
 export interface RedisBackends {
   /** The command connection, for @fastify/rate-limit's shared counters. */
@@ -18,6 +20,8 @@ export interface RedisBackends {
   events: EventBus;
   denylist: TokenDenylist;
   cache: Cache;
+  /** Failed-login counters and lockouts. */
+  attempts: AttemptCounter;
   ping(): Promise<boolean>;
   /** Closes the bus and every connection. */
   close(): Promise<void>;
@@ -37,6 +41,7 @@ export async function openRedisBackends(options: RedisConnectionOptions): Promis
       events,
       denylist: createRedisTokenDenylist(connection.client),
       cache: createRedisCache(connection.client),
+      attempts: createRedisAttemptCounter(connection.client),
       ping: () => connection.ping(),
       async close() {
         await events.close();

@@ -74,15 +74,18 @@ function inList(f: { value: string; type: string }, values: Scalar[], params: Sq
 }
 
 /** `$contains`: the field is an array holding the value (compared with the same type rules). */
-function contains(field: string, path: string, value: Scalar, params: SqlParam[]): string {
+function contains(field: string, path: string, value: Scalar, params: SqlParam[], arrayTable: string | undefined): string {
   if (field === 'id') return '0';
+  const alias = arrayTable === undefined ? 'je' : 'ax';
   let match: string;
-  if (value === null) match = `je.type = 'null'`;
-  else if (typeof value === 'boolean') match = `je.type = '${value}'`;
+  if (value === null) match = `${alias}.type = 'null'`;
+  else if (typeof value === 'boolean') match = `${alias}.type = '${value}'`;
   else {
     params.push(value);
-    match = `je.value = ? AND ${typeCheck('je.type', value)}`;
+    match = `${typeCheck(`${alias}.type`, value)} AND ${alias}.value = ?`;
   }
+  // An array index (array-index.ts) holds the elements of arrays only, so no json_type() check is needed.
+  if (arrayTable !== undefined) return `id IN (SELECT ax.id FROM "${arrayTable}" AS ax WHERE ${match})`;
   return `(json_type(data, ${path}) = 'array' AND EXISTS (SELECT 1 FROM json_each(data, ${path}) AS je WHERE ${match}))`;
 }
 
@@ -111,7 +114,10 @@ function range(field: string, f: { value: string; type: string }, ops: Record<st
   return parts.join(' AND ');
 }
 
-function condition(field: string, cond: Condition | undefined, params: SqlParam[]): string {
+/** The side tables of the collection's array indexes, by field. */
+export type ArrayTables = ReadonlyMap<string, string>;
+
+function condition(field: string, cond: Condition | undefined, params: SqlParam[], arrayTables: ArrayTables | undefined): string {
   // An undefined value is a caller bug that would otherwise silently widen the query.
   if (cond === undefined) throw new Error(`Filter on "${field}" is undefined`);
   const f = fieldExprs(field);
@@ -136,16 +142,16 @@ function condition(field: string, cond: Condition | undefined, params: SqlParam[
   }
   if ('$contains' in ops) {
     assertScalar(field, ops.$contains);
-    return contains(field, f.path, ops.$contains, params);
+    return contains(field, f.path, ops.$contains, params, arrayTables?.get(field));
   }
   return range(field, f, ops, params);
 }
 
 /** `WHERE ...` (or an empty string for an empty filter). */
-export function whereSql(filter: Filter): SqlFragment {
+export function whereSql(filter: Filter, arrayTables?: ArrayTables): SqlFragment {
   if (filter === null || typeof filter !== 'object') throw new Error('Filter must be an object');
   const params: SqlParam[] = [];
-  const parts = Object.entries(filter).map(([field, cond]) => condition(field, cond, params));
+  const parts = Object.entries(filter).map(([field, cond]) => condition(field, cond, params, arrayTables));
   return { sql: parts.length === 0 ? '' : ` WHERE ${parts.map((p) => `(${p})`).join(' AND ')}`, params };
 }
 
@@ -157,6 +163,40 @@ export function orderBySql(options: FindOptions = {}): string {
   });
   if (!(options.sort ?? []).some((k) => k.field === 'id')) keys.push('id ASC');
   return ` ORDER BY ${keys.join(', ')}`;
+}
+
+/** The distinct projected fields (`id` always comes first on its own), validated. */
+export function projectedFields(fields: readonly string[]): string[] {
+  const distinct = [...new Set(fields)].filter((field) => field !== 'id');
+  distinct.forEach(assertFieldName);
+  if (distinct.includes('__proto__')) throw new Error('Invalid field name "__proto__" in a projection');
+  return distinct;
+}
+
+/** `id, json_type(f1), json_extract(f1), ...`: the type tells a missing field (NULL) from a JSON null. */
+export function selectFieldsSql(fields: readonly string[]): string {
+  return ['id', ...fields.map((field) => `json_type(data, '$.${field}'), json_extract(data, '$.${field}')`)].join(', ');
+}
+
+/** Builds the projected document from a raw row of selectFieldsSql(fields). */
+export function decodeFields(fields: readonly string[], row: unknown[]): Record<string, unknown> {
+  const doc: Record<string, unknown> = { id: row[0] };
+  fields.forEach((field, i) => {
+    const type = row[1 + 2 * i] as string | null;
+    const value = row[2 + 2 * i];
+    if (type === null) return;
+    if (type === 'true' || type === 'false') doc[field] = type === 'true';
+    else if (type === 'array' || type === 'object') doc[field] = JSON.parse(value as string);
+    else doc[field] = value;
+  });
+  return doc;
+}
+
+/** The projected document from a whole one: id and the fields it has. */
+export function pickFields(fields: readonly string[], doc: Record<string, unknown>): Record<string, unknown> {
+  const picked: Record<string, unknown> = { id: doc.id };
+  for (const field of fields) if (Object.hasOwn(doc, field)) picked[field] = doc[field];
+  return picked;
 }
 
 function assertCount(name: string, value: number | undefined): void {

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { CollectionSpec, IndexSpec } from '../../ports/collections.js';
+import { arrayTableName, ensureArrayIndexes } from './array-index.js';
 import { assertFieldName } from './filter-sql.js';
 import { META_TABLE } from './migrations.js';
 
@@ -55,8 +56,14 @@ export function ensureCollection(db: Database.Database, collection: string, spec
   assertCollectionName(collection);
   db.exec(`CREATE TABLE IF NOT EXISTS "${collection}" (id TEXT PRIMARY KEY, data TEXT NOT NULL)`);
   const wanted = new Set<string>();
+  const arrayFields: string[] = [];
   for (const index of spec.indexes) {
     if (index.fields.length === 0) throw new Error(`Collection "${collection}": an index needs at least one field`);
+    if (index.array) {
+      if (index.fields.length !== 1 || index.unique) throw new Error(`Collection "${collection}": an array index has exactly one field and is not unique`);
+      arrayFields.push(index.fields[0] as string);
+      continue;
+    }
     const name = indexName(collection, index);
     wanted.add(name);
     db.exec(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS "${name}" ON "${collection}" (${indexColumns(index)})`);
@@ -68,4 +75,15 @@ export function ensureCollection(db: Database.Database, collection: string, spec
   for (const name of existing) {
     if (!wanted.has(name)) db.exec(`DROP INDEX IF EXISTS "${name}"`);
   }
+  ensureArrayIndexes(db, collection, arrayFields);
+}
+
+/** The side tables of the collection's array indexes, by field (see array-index.ts). */
+export function arrayIndexTables(collection: string, spec: CollectionSpec | undefined): Map<string, string> {
+  const tables = new Map<string, string>();
+  for (const index of spec?.indexes ?? []) {
+    const field = index.fields[0];
+    if (index.array && field !== undefined) tables.set(field, arrayTableName(collection, field));
+  }
+  return tables;
 }

@@ -7,19 +7,28 @@ import type Database from 'better-sqlite3';
 import { ConflictError, VersionConflictError } from '../../errors.js';
 import { nowIso } from '../../lib/time.js';
 import type { CollectionSpec } from '../../ports/collections.js';
-import type { Filter, FindOptions, NewDoc, Page, Patch, StoredDoc, UpdateOptions } from '../../ports/document-store.js';
-import { limitSql, orderBySql, whereSql } from './filter-sql.js';
-import { ensureCollection } from './schema.js';
+import type { Filter, FindOptions, NewDoc, Page, Patch, StoredDoc, Totals, UpdateOptions } from '../../ports/document-store.js';
+import { assertFieldName, decodeFields, limitSql, orderBySql, pickFields, projectedFields, selectFieldsSql, whereSql, type SqlFragment } from './filter-sql.js';
+import { arrayIndexTables, ensureCollection } from './schema.js';
 
 /** Distinct SQL texts grow with filter shapes ($in lengths); bound the cache so it cannot leak. */
 const STATEMENT_CACHE_LIMIT = 1000;
 const MANAGED_IN_PATCH = new Set(['id', 'created_at', 'updated_at', 'version', '__proto__']);
 
 type Doc = Record<string, unknown> & StoredDoc;
+/** The fields of a collection's (expression) indexes, and the side tables of its array indexes. */
+interface IndexLayout {
+  arrays: ReadonlyMap<string, string>;
+  indexed: ReadonlySet<string>;
+}
+/** rows: objects; pluck: the first column; raw: arrays of columns. */
+type StatementMode = 'rows' | 'pluck' | 'raw';
 
 export class SqliteCore {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly tables = new Set<string>();
+  /** Per collection: what its declared indexes offer to queries. */
+  private readonly layouts = new Map<string, IndexLayout>();
   /** Tables created inside the open transaction: forgotten on rollback since their CREATE is undone too. */
   private readonly tablesInTx: string[] = [];
   private readonly atomic: Database.Transaction<(fn: () => unknown) => unknown>;
@@ -36,13 +45,14 @@ export class SqliteCore {
     return this.atomic.immediate(fn) as R;
   }
 
-  private statement(sql: string, pluck = false): Database.Statement {
-    const key = pluck ? `P${sql}` : sql;
+  private statement(sql: string, mode: StatementMode = 'rows'): Database.Statement {
+    const key = `${mode[0]}${sql}`;
     let stmt = this.statements.get(key);
     if (stmt === undefined) {
       if (!this.db.open) throw new Error('The SQLite document store is closed');
       stmt = this.db.prepare(sql);
-      if (pluck) stmt.pluck();
+      if (mode === 'pluck') stmt.pluck();
+      else if (mode === 'raw') stmt.raw();
       if (this.statements.size >= STATEMENT_CACHE_LIMIT) {
         this.statements.delete(this.statements.keys().next().value as string);
       }
@@ -60,6 +70,22 @@ export class SqliteCore {
       if (this.db.inTransaction) this.tablesInTx.push(collection);
     }
     return `"${collection}"`;
+  }
+
+  private layout(collection: string): IndexLayout {
+    let layout = this.layouts.get(collection);
+    if (layout === undefined) {
+      const spec = this.specs[collection];
+      const indexed = new Set((spec?.indexes ?? []).filter((index) => !index.array).flatMap((index) => index.fields));
+      layout = { arrays: arrayIndexTables(collection, spec), indexed };
+      this.layouts.set(collection, layout);
+    }
+    return layout;
+  }
+
+  /** The WHERE clause for a filter on `collection` ($contains uses its array indexes). */
+  private where(collection: string, filter: Filter): SqlFragment {
+    return whereSql(filter, this.layout(collection).arrays);
   }
 
   /** Builds every declared collection at open (in one transaction). */
@@ -132,17 +158,28 @@ export class SqliteCore {
   }
 
   get<T extends StoredDoc>(collection: string, id: string): T | null {
-    const data = this.statement(`SELECT data FROM ${this.table(collection)} WHERE id = ?`, true).get(id);
+    const data = this.statement(`SELECT data FROM ${this.table(collection)} WHERE id = ?`, 'pluck').get(id);
     return data === undefined ? null : (JSON.parse(data as string) as T);
   }
 
   find<T extends StoredDoc>(collection: string, filter: Filter, options: FindOptions = {}): T[] {
     const table = this.table(collection);
-    const where = whereSql(filter);
+    const where = this.where(collection, filter);
     const limit = limitSql(options);
-    const sql = `SELECT data FROM ${table}${where.sql}${orderBySql(options)}${limit.sql}`;
-    const rows = this.statement(sql, true).all(...where.params, ...limit.params) as string[];
-    return rows.map((data) => JSON.parse(data) as T);
+    const tail = `FROM ${table}${where.sql}${orderBySql(options)}${limit.sql}`;
+    const fields = options.fields === undefined ? undefined : projectedFields(options.fields);
+    const { indexed } = this.layout(collection);
+    if (fields !== undefined && fields.every((field) => indexed.has(field))) {
+      // Only indexed fields (or just ids): SQLite reads them from an index where one covers the
+      // query, so the documents are not even parsed. Extracting other fields in SQL would cost
+      // more than one JSON.parse of the document (SQLite parses JSON slower than V8), so those
+      // projections read the document and keep the fields below.
+      const rows = this.statement(`SELECT ${selectFieldsSql(fields)} ${tail}`, 'raw').all(...where.params, ...limit.params) as unknown[][];
+      return rows.map((row) => decodeFields(fields, row) as T);
+    }
+    const rows = this.statement(`SELECT data ${tail}`, 'pluck').all(...where.params, ...limit.params) as string[];
+    if (fields === undefined) return rows.map((data) => JSON.parse(data) as T);
+    return rows.map((data) => pickFields(fields, JSON.parse(data) as Doc) as T);
   }
 
   findOne<T extends StoredDoc>(collection: string, filter: Filter): T | null {
@@ -151,8 +188,23 @@ export class SqliteCore {
 
   count(collection: string, filter: Filter): number {
     const table = this.table(collection);
-    const where = whereSql(filter);
-    return this.statement(`SELECT count(*) FROM ${table}${where.sql}`, true).get(...where.params) as number;
+    const where = this.where(collection, filter);
+    return this.statement(`SELECT count(*) FROM ${table}${where.sql}`, 'pluck').get(...where.params) as number;
+  }
+
+  /** count(*) and one SUM per field, numbers only; written like the index expressions so an index can answer alone. */
+  totals(collection: string, filter: Filter, sumFields: string[]): Totals {
+    const table = this.table(collection);
+    const where = this.where(collection, filter);
+    const fields = [...new Set(sumFields)];
+    const sums = fields.map((field) => {
+      if (field === 'id') return '0';
+      assertFieldName(field);
+      const path = `'$.${field}'`;
+      return `coalesce(sum(CASE WHEN json_type(data, ${path}) IN ('integer', 'real') THEN json_extract(data, ${path}) END), 0)`;
+    });
+    const row = this.statement(`SELECT ${['count(*)', ...sums].join(', ')} FROM ${table}${where.sql}`, 'raw').get(...where.params) as number[];
+    return { count: row[0] as number, sums: Object.fromEntries(fields.map((field, i) => [field, row[i + 1] as number])) };
   }
 
   findPage<T extends StoredDoc>(collection: string, filter: Filter, options: FindOptions): Page<T> {
@@ -162,7 +214,7 @@ export class SqliteCore {
 
   update<T extends StoredDoc>(collection: string, id: string, patch: Patch<T>, options: UpdateOptions = {}): T | null {
     const table = this.table(collection);
-    const select = this.statement(`SELECT data FROM ${table} WHERE id = ?`, true);
+    const select = this.statement(`SELECT data FROM ${table} WHERE id = ?`, 'pluck');
     const write = this.statement(`UPDATE ${table} SET data = ? WHERE id = ?`);
     // IMMEDIATE so another process sharing the file cannot write between our read and write.
     return this.atomically(() => {
@@ -193,12 +245,12 @@ export class SqliteCore {
 
   deleteMany(collection: string, filter: Filter): number {
     const table = this.table(collection);
-    const where = whereSql(filter);
+    const where = this.where(collection, filter);
     return this.statement(`DELETE FROM ${table}${where.sql}`).run(...where.params).changes;
   }
 
   ping(): boolean {
     if (!this.db.open) return false;
-    return this.statement('SELECT 1', true).get() === 1;
+    return this.statement('SELECT 1', 'pluck').get() === 1;
   }
 }

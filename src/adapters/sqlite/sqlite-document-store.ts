@@ -153,6 +153,7 @@ function createView(core: SqliteCore, run: Runner, transaction: DocumentStore['t
     find: (collection, filter, options) => run(() => core.find(collection, filter, options)),
     findPage: (collection, filter, options) => run(() => core.findPage(collection, filter, options)),
     count: (collection, filter) => run(() => core.count(collection, filter)),
+    totals: (collection, filter, sumFields) => run(() => core.totals(collection, filter, sumFields)),
     update: (collection, id, patch, options) => run(() => core.update(collection, id, patch, options)),
     delete: (collection, id) => run(() => core.delete(collection, id)),
     deleteMany: (collection, filter) => run(() => core.deleteMany(collection, filter)),

@@ -5,6 +5,7 @@ import type { TokenDenylist } from '../../ports/token-denylist.js';
 import { AuthenticationError, ConflictError, NotFoundError } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import { ACCESS_TTL_SECONDS, REFRESH_TTL_SECONDS, type TokenClaims, type TokenCodec } from '../../lib/jwt.js';
+import type { LoginThrottle } from './login-throttle.js';
 
 export interface UserDoc extends StoredDoc {
   username: string;
@@ -38,6 +39,8 @@ export interface AuthDeps {
   hasher: PasswordHasher;
   tokens: TokenCodec;
   denylist: TokenDenylist;
+  /** Brute-force lockouts per username and per client IP. */
+  throttle: LoginThrottle;
   now?: () => number;
 }
 
@@ -49,7 +52,7 @@ export function toPublicUser(user: UserDoc): PublicUser {
 }
 
 export function createAuthService(deps: AuthDeps) {
-  const { store, hasher, tokens, denylist } = deps;
+  const { store, hasher, tokens, denylist, throttle } = deps;
   const now = deps.now ?? Date.now;
   // Unknown users are checked against this hash so both failures take about as long.
   let decoyHash: Promise<string> | undefined;
@@ -93,14 +96,19 @@ export function createAuthService(deps: AuthDeps) {
       return toPublicUser(user);
     },
 
-    async login(username: string, password: string): Promise<TokenPair> {
+    /** `clientIp` keys the per-IP lockout; unknown and known usernames fail (and lock) alike. */
+    async login(username: string, password: string, clientIp: string): Promise<TokenPair> {
+      await throttle.check(username, clientIp);
       const user = await store.findOne<UserDoc>(USERS, { username_key: username.toLowerCase() });
       if (!user) {
         decoyHash ??= hasher.hash(randomBytes(16).toString('hex'));
         await hasher.verify(password, await decoyHash);
+      }
+      if (!user || !(await hasher.verify(password, user.password_hash))) {
+        await throttle.failed(username, clientIp);
         throw new AuthenticationError(INVALID_CREDENTIALS);
       }
-      if (!(await hasher.verify(password, user.password_hash))) throw new AuthenticationError(INVALID_CREDENTIALS);
+      await throttle.succeeded(username, clientIp);
       return issuePair(user.id, newId());
     },
 
@@ -132,11 +140,18 @@ export function createAuthService(deps: AuthDeps) {
       return toPublicUser(user);
     },
 
-    /** Requires the current password; every token issued before the change stops working. */
-    async changePassword(userId: string, currentPassword: string, newPassword: string): Promise<void> {
+    /**
+     * Requires the current password (guesses count toward the same lockout as logins, so a
+     * stolen access token cannot brute-force it); every token issued before the change stops working.
+     */
+    async changePassword(userId: string, currentPassword: string, newPassword: string, clientIp: string): Promise<void> {
       const user = await store.get<UserDoc>(USERS, userId);
       if (!user) throw new NotFoundError('User');
-      if (!(await hasher.verify(currentPassword, user.password_hash))) throw new AuthenticationError('Current password is wrong');
+      await throttle.check(user.username, clientIp);
+      if (!(await hasher.verify(currentPassword, user.password_hash))) {
+        await throttle.failed(user.username, clientIp);
+        throw new AuthenticationError('Current password is wrong');
+      }
       await store.update<UserDoc>(USERS, user.id, { password_hash: await hasher.hash(newPassword) });
       await denylist.revokeUserTokensBefore(user.id, now(), familyExpiry());
     },

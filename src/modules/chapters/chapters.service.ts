@@ -95,7 +95,7 @@ export function createChaptersService({ store, events }: ChaptersDeps) {
     async remove(userId: string, chapterId: string): Promise<void> {
       const { chapter, shifted } = await store.transaction(async (tx) => {
         const chapter = await loadIn(tx, userId, chapterId);
-        const scenes = await tx.find<StoredDoc>('scenes', { chapter_id: chapterId });
+        const scenes = await tx.find<StoredDoc>('scenes', { chapter_id: chapterId }, { fields: [] });
         await deleteSceneTrees(tx, scenes.map((scene) => scene.id));
         await deleteScopedTo(tx, [chapterId]);
         await tx.delete(CHAPTERS, chapterId);

@@ -8,6 +8,7 @@ import { ConflictError, ValidationError } from '../../errors.js';
 import type { StoredDoc } from '../../ports/document-store.js';
 import { buildDialogue } from '../panels/panels.logic.js';
 import { assertPanelReferences, PANELS } from '../panels/panels.support.js';
+import { withDialogue } from '../panels/panel-derived.js';
 import type { Panel } from '../panels/panels.schemas.js';
 import { BubblesContent, checkContent, ProfileContent, PROFILE_FIELDS, SummaryText, VisualPromptText } from './draft-content.js';
 import { appliedTo, changed, dialogueChanged, loadTarget, updateTarget, type Applier, type ApplyInput, type ApplyTx, type ScopedDoc } from './draft-apply-support.js';
@@ -132,6 +133,6 @@ export const panelDialogue: Applier = async (tx, { draft, variant }) => {
   const panel = await loadTarget<Panel>(tx, PANELS, draft, 'Panel');
   const dialogue = buildDialogue(bubbles, panel.dialogue, 'variant.content');
   await assertPanelReferences(tx, panel.project_id, { dialogue });
-  const updated = await updateTarget<Panel>(tx, PANELS, panel.id, { dialogue });
+  const updated = await updateTarget<Panel>(tx, PANELS, panel.id, withDialogue(dialogue));
   return { applied: appliedTo('panel', updated), events: [changed('panel', updated), dialogueChanged(updated)] };
 };

@@ -10,6 +10,7 @@ import { makeRoom } from '../shared/ordering.js';
 import { buildDialogue } from '../panels/panels.logic.js';
 import { PANEL_DEFAULTS, type Panel } from '../panels/panels.schemas.js';
 import { inScene, PANELS } from '../panels/panels.support.js';
+import { withDialogue } from '../panels/panel-derived.js';
 import { BreakdownContent, ChapterContent, checkContent, normaliseBubbles, normalisePanel, sceneTitle, type KnownRefs, type PanelProposal } from './draft-content.js';
 import { appliedTo, changed, loadTarget, type Applier, type ApplyTx, type PendingEvent, type ScopedDoc } from './draft-apply-support.js';
 
@@ -26,7 +27,7 @@ interface SceneDoc extends ScopedDoc {
 type Ref = { type: string; id: string };
 
 async function knownRefs(tx: ApplyTx, projectId: string): Promise<KnownRefs> {
-  const [characters, locations] = await Promise.all([tx.find('characters', { project_id: projectId }), tx.find('locations', { project_id: projectId })]);
+  const [characters, locations] = await Promise.all([tx.find('characters', { project_id: projectId }, { fields: [] }), tx.find('locations', { project_id: projectId }, { fields: [] })]);
   return { characters: new Set(characters.map((doc) => doc.id)), locations: new Set(locations.map((doc) => doc.id)) };
 }
 
@@ -45,7 +46,7 @@ async function appendPanels(tx: ApplyTx, scene: SceneDoc, proposals: readonly Pa
         order,
         ...PANEL_DEFAULTS,
         ...normalisePanel(proposal, known),
-        dialogue: buildDialogue(normaliseBubbles(proposal.dialogue ?? [], known)),
+        ...withDialogue(buildDialogue(normaliseBubbles(proposal.dialogue ?? [], known))),
       }),
     );
   }

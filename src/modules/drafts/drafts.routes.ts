@@ -25,7 +25,8 @@ export const draftsRoutes: FastifyPluginAsyncTypebox<{ drafts: DraftsService }> 
   // reject's only field is optional, so a POST without a body means "no reason".
   const optionalBody = {
     preValidation: async (request: { body: unknown }) => {
-      request.body ??= {};
+      // Only a missing body: a JSON `null` is not an object and stays a 422.
+      if (request.body === undefined) request.body = {};
     },
   };
 

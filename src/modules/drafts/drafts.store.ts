@@ -49,6 +49,8 @@ export interface DraftDoc extends StoredDoc {
 }
 
 export interface NewDraft {
+  /** A job's reserved id (see generation/job-outputs.ts), else a fresh one. */
+  id?: string;
   owner_id: string;
   project_id: string;
   target: DraftRef;
@@ -68,7 +70,7 @@ export function createDraftsStore({ store, events }: DraftsStoreDeps) {
     /** Stores a pending draft and announces it (`draft_ready`). */
     async create(input: NewDraft): Promise<DraftDoc> {
       const draft = await store.insert<DraftDoc>(DRAFTS, {
-        id: newId(),
+        id: input.id ?? newId(),
         owner_id: input.owner_id,
         project_id: input.project_id,
         target: { type: input.target.type, id: input.target.id },

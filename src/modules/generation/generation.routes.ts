@@ -27,7 +27,8 @@ export const generationRoutes: FastifyPluginAsyncTypebox<{ generation: Generatio
   const optionalBody = {
     ...limited,
     preValidation: async (request: { body: unknown }) => {
-      request.body ??= {};
+      // Only a missing body: a JSON `null` is not an object and stays a 422.
+      if (request.body === undefined) request.body = {};
     },
   };
   const queued = (reply: FastifyReply, job: JobDoc) => accepted(reply, `/api/v1/generate/status/${job.id}`, job);

@@ -70,6 +70,7 @@ export function registerImageJobs(queue: Pick<JobQueue, 'handle'>, deps: ImageJo
     const imageIds: string[] = [];
     for (const [position, output] of generated.slice(0, step.n).entries()) {
       const image = await deps.images.saveImage({
+        id: await outputs.reserveImage(),
         source: 'generated',
         owner_id: job.owner_id,
         project_id: step.story.project_id,
@@ -89,7 +90,6 @@ export function registerImageJobs(queue: Pick<JobQueue, 'handle'>, deps: ImageJo
           ...(step.init ? { source_image_id: step.init.image_id, strength: step.init.strength } : {}),
         },
       });
-      await outputs.addImage(image.id);
       imageIds.push(image.id);
     }
     signal.throwIfAborted();
@@ -97,6 +97,7 @@ export function registerImageJobs(queue: Pick<JobQueue, 'handle'>, deps: ImageJo
     let draftId: string | null = null;
     if (step.draftTarget) {
       const draft = await deps.drafts.create({
+        id: await outputs.reserveDraft(),
         owner_id: job.owner_id,
         project_id: step.story.project_id,
         target: step.draftTarget,
@@ -108,7 +109,6 @@ export function registerImageJobs(queue: Pick<JobQueue, 'handle'>, deps: ImageJo
           metadata: { seed: generated[position]!.seed, provider: provider.name, model: provider.model },
         })),
       });
-      await outputs.addDraft(draft.id);
       draftId = draft.id;
     }
     await context.progress((index + 1) / total, `${label}: done`);

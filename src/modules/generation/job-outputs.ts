@@ -2,8 +2,14 @@
  * What a job run has produced (images, drafts), checkpointed on the job as it goes. A run that
  * is canceled or fails removes its outputs, and a run after a crash first removes what the
  * interrupted attempt left (recorded in the job's partial result), so handlers are idempotent.
+ *
+ * Write-ahead: reserveImage()/reserveDraft() checkpoint a fresh id before the output is
+ * stored under it, so a crash between storing an output and checkpointing it cannot leave an
+ * output the next attempt does not know about (an orphan draft next to the re-run's own).
+ * A reserved id whose output never got stored is simply not found when discarded.
  */
 import type { JobContext } from '../../ports/job-queue.js';
+import { newId } from '../../lib/ids.js';
 import type { DraftsStore } from '../drafts/drafts.store.js';
 
 export interface JobOutputsDeps {
@@ -37,14 +43,24 @@ export function createJobOutputs(deps: JobOutputsDeps, context: JobContext) {
       await remove(ids(previous.image_ids), ids(previous.draft_ids));
     },
 
-    async addImage(id: string): Promise<void> {
+    /** The id to store the next image under, checkpointed first. */
+    async reserveImage(): Promise<string> {
+      const id = newId();
       imageIds.push(id);
       await checkpoint();
+      // Canceled or taken over meanwhile: store nothing more.
+      context.signal.throwIfAborted();
+      return id;
     },
 
-    async addDraft(id: string): Promise<void> {
+    /** The id to store the next draft under, checkpointed first. */
+    async reserveDraft(): Promise<string> {
+      const id = newId();
       draftIds.push(id);
       await checkpoint();
+      // Canceled or taken over meanwhile: store nothing more.
+      context.signal.throwIfAborted();
+      return id;
     },
 
     discard: () => remove([...imageIds], [...draftIds]),

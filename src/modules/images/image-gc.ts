@@ -52,7 +52,7 @@ export function createImageGc({ store, blobs, lock }: ImageGcDeps) {
         const candidates = batch.filter((blob) => blob.modifiedAt <= cutoff);
         batch = [];
         if (candidates.length === 0) return;
-        const used = new Set((await store.find<ImageDoc>(IMAGES, { sha256: { $in: candidates.map((blob) => blob.sha256) } })).map((image) => image.sha256));
+        const used = new Set((await store.find<ImageDoc>(IMAGES, { sha256: { $in: candidates.map((blob) => blob.sha256) } }, { fields: ['sha256'] })).map((image) => image.sha256));
         for (const blob of candidates) {
           if (!used.has(blob.sha256) && (await freeIfUnused(blob.sha256))) removed += 1;
         }

@@ -40,6 +40,8 @@ export interface UploadFile {
 }
 
 export interface SaveImageInput {
+  /** A job's reserved id (see generation/job-outputs.ts), else a fresh one. */
+  id?: string;
   owner_id: string;
   project_id: string;
   panel_id?: string | null;
@@ -50,6 +52,7 @@ export interface SaveImageInput {
 }
 
 interface PersistInput {
+  id?: string;
   owner_id: string;
   project_id: string;
   panel_id: string | null;
@@ -106,7 +109,7 @@ export function createImagesService(deps: ImagesDeps) {
         await storeFiles(sha256, data, analyzed.thumbnail);
         return store.transaction(async (tx) => {
           const image = await tx.insert<ImageDoc>(IMAGES, {
-            id: newId(),
+            id: input.id ?? newId(),
             owner_id: input.owner_id,
             project_id: input.project_id,
             panel_id: input.panel_id,

@@ -76,7 +76,8 @@ export const instructionsRoutes: FastifyPluginAsyncTypebox<{ instructions: Instr
     schema: { tags, summary: 'Flip enabled (body optional)', params: Params, body: InstructionToggle, response: { 200: Envelope(Instruction) } },
     // The only field is optional, so a POST without a body is a plain toggle.
     preValidation: async (request) => {
-      request.body ??= {};
+      // Only a missing body: a JSON `null` is not an object and stays a 422.
+      if (request.body === undefined) request.body = {};
     },
     handler: async (request) => ok(await instructions.toggle(request.user.id, request.params.instruction_id, request.body.version)),
   });

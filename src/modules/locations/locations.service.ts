@@ -9,6 +9,7 @@ import { inStoryOrder, type PanelDoc, type SceneDoc } from '../shared/story-orde
 import type { Location, LocationCreate, LocationUpdate, LocationUsage } from './locations.schemas.js';
 
 const LOCATIONS = 'locations';
+const USE_FIELDS = { scenes: ['chapter_id', 'order', 'title', 'description'], panels: ['chapter_id', 'scene_id', 'order', 'description'] };
 
 export interface LocationsDeps {
   store: Pick<DocumentStore, 'insert' | 'get' | 'find' | 'findPage' | 'update' | 'delete' | 'transaction'>;
@@ -20,10 +21,11 @@ export function createLocationsService({ store, events }: LocationsDeps) {
   const loadProject = (userId: string, projectId: string) => loadOwned<Owned>(store, 'projects', projectId, userId, 'Project');
   const parent = (location: Location) => ({ type: 'project', id: location.project_id });
   // location_id is indexed on both collections; project_id keeps the match inside the project.
+  // Only the fields a usage entry lists are read (never a panel's dialogue or prompts).
   const usedBy = (reader: Pick<DocumentStore, 'find'>, location: Location) =>
     Promise.all([
-      reader.find<SceneDoc>('scenes', { location_id: location.id, project_id: location.project_id }),
-      reader.find<PanelDoc>('panels', { location_id: location.id, project_id: location.project_id }),
+      reader.find<SceneDoc>('scenes', { location_id: location.id, project_id: location.project_id }, { fields: USE_FIELDS.scenes }),
+      reader.find<PanelDoc>('panels', { location_id: location.id, project_id: location.project_id }, { fields: USE_FIELDS.panels }),
     ]);
 
   return {

@@ -7,6 +7,7 @@ import { newId } from '../../lib/ids.js';
 import { closeGap, makeRoom } from '../shared/ordering.js';
 import { buildDialogue, joinDescriptions, mergeDialogue, splitDialogue, unionIds } from './panels.logic.js';
 import { PANEL_DEFAULTS, type DialogueReplace, type Panel } from './panels.schemas.js';
+import { withDialogue } from './panel-derived.js';
 import { PANELS, assertPanelReferences, deletePanelDocs, inScene, loadPanel, panelEvents, type PanelsDeps } from './panels.support.js';
 
 export function createPanelEdits({ store, events }: PanelsDeps) {
@@ -33,9 +34,9 @@ export function createPanelEdits({ store, events }: PanelsDeps) {
           camera_angle: panel.camera_angle,
           character_ids: [...panel.character_ids],
           location_id: panel.location_id,
-          dialogue: moved,
+          ...withDialogue(moved),
         });
-        const updated = (await tx.update<Panel>(PANELS, panelId, { dialogue: kept }))!;
+        const updated = (await tx.update<Panel>(PANELS, panelId, withDialogue(kept)))!;
         return { panel: updated, new_panel: newPanel, shifted: room.shifted };
       });
       const publish = panelEvents(events, result.panel);
@@ -61,7 +62,7 @@ export function createPanelEdits({ store, events }: PanelsDeps) {
           throw ValidationError.field('panel_id', 'must be another panel of the same scene');
         }
         await tx.update<Panel>(PANELS, panelId, {
-          dialogue: mergeDialogue(panel.dialogue, other.dialogue),
+          ...withDialogue(mergeDialogue(panel.dialogue, other.dialogue)),
           description: joinDescriptions(panel.description, other.description),
           character_ids: unionIds(panel.character_ids, other.character_ids),
         });
@@ -88,7 +89,7 @@ export function createPanelEdits({ store, events }: PanelsDeps) {
         const dialogue = buildDialogue(input.dialogue, panel.dialogue);
         await assertPanelReferences(tx, panel.project_id, { dialogue });
         const options = input.version === undefined ? {} : { expectedVersion: input.version };
-        return (await tx.update<Panel>(PANELS, panelId, { dialogue }, options))!;
+        return (await tx.update<Panel>(PANELS, panelId, withDialogue(dialogue), options))!;
       });
       const publish = panelEvents(events, updated);
       await publish.updated(updated);

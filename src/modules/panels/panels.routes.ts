@@ -97,7 +97,8 @@ export const panelsRoutes: FastifyPluginAsyncTypebox<{ panels: PanelsService }> 
     },
     // Every field is optional, so a POST without a body means "split at the default index".
     preValidation: async (request) => {
-      request.body ??= {};
+      // Only a missing body: a JSON `null` is not an object and stays a 422.
+      if (request.body === undefined) request.body = {};
     },
     handler: async (request) => ok(await panels.split(request.user.id, request.params.panel_id, request.body.dialogue_index)),
   });

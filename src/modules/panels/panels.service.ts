@@ -10,6 +10,7 @@ import { parseSort, toPage, type PageRequest, type PageResult } from '../../lib/
 import { applyOrder, closeGap, makeRoom, siblings } from '../shared/ordering.js';
 import { buildDialogue } from './panels.logic.js';
 import { createPanelEdits } from './panels.edits.js';
+import { withDialogue } from './panel-derived.js';
 import { PANEL_DEFAULTS, type Panel, type PanelCreate, type PanelUpdate } from './panels.schemas.js';
 import {
   PANELS,
@@ -56,7 +57,7 @@ export function createPanelsService(deps: PanelsDeps) {
           order: room.order,
           ...PANEL_DEFAULTS,
           ...fields,
-          dialogue: bubbles,
+          ...withDialogue(bubbles),
         });
         return { panel, shifted: room.shifted };
       });

@@ -48,7 +48,7 @@ export async function assertPanelReferences(
   const bubbles = refs.dialogue ?? [];
   const wanted = speakerIds(bubbles);
   if (wanted.length === 0) return;
-  const found = await tx.find<Owned & { project_id: string }>('characters', { project_id: projectId, id: { $in: wanted } });
+  const found = await tx.find<Owned & { project_id: string }>('characters', { project_id: projectId, id: { $in: wanted } }, { fields: [] });
   const known = new Set(found.map((doc) => doc.id));
   const bad = bubbles.findIndex((bubble) => bubble.character_id !== null && !known.has(bubble.character_id));
   if (bad >= 0) throw ValidationError.field(`dialogue.${bad}.character_id`, 'must refer to a character of the same project');
@@ -86,7 +86,7 @@ export function panelEvents(events: PanelsDeps['events'], scene: { scene_id: str
 
 /** Deletes a panel and what is scoped to it (instructions, drafts); returns the instruction ids removed. Call inside a transaction. */
 export async function deletePanelDocs(tx: Pick<DocumentStore, 'find' | 'delete' | 'deleteMany'>, panelId: string): Promise<string[]> {
-  const instructions = await tx.find<Owned>(INSTRUCTIONS, { scope_id: panelId });
+  const instructions = await tx.find<Owned>(INSTRUCTIONS, { scope_id: panelId }, { fields: [] });
   await deleteScopedTo(tx, [panelId]);
   await tx.delete(PANELS, panelId);
   return instructions.map((doc) => doc.id);

@@ -6,6 +6,7 @@
  *    characters, locations, instructions, images }` (images: the records; a zip export adds
  *    their files as images/<sha256>.<ext>)
  */
+import { withoutDerived } from '../panels/panel-derived.js';
 import type { ProjectTree } from './project-tree.js';
 
 export const EXPORT_FORMAT_VERSION = 1;
@@ -29,7 +30,8 @@ function* exportPieces(tree: ProjectTree, exportedAt: string): Generator<string>
     yield `${c === 0 ? '' : ','}${openObject({ ...chapter, scenes: undefined })}"scenes":[`;
     for (const [s, { scene, panels }] of scenes.entries()) {
       yield `${s === 0 ? '' : ','}${openObject({ ...scene, panels: undefined })}"panels":[`;
-      for (const [p, panel] of panels.entries()) yield `${p === 0 ? '' : ','}${JSON.stringify(panel)}`;
+      // The derived dialogue fields are internal (not in the API's Panel); a reader recomputes them.
+      for (const [p, panel] of panels.entries()) yield `${p === 0 ? '' : ','}${JSON.stringify(withoutDerived(panel))}`;
       yield ']}';
     }
     yield ']}';

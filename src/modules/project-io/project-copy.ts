@@ -9,6 +9,7 @@
  */
 import { newId } from '../../lib/ids.js';
 import type { NewDoc, StoredDoc } from '../../ports/document-store.js';
+import { panelDerived } from '../panels/panel-derived.js';
 import type { Project } from '../projects/projects.schemas.js';
 import type {
   Bubble,
@@ -124,7 +125,8 @@ export function copyProjectTree(tree: ProjectTree, title: string): ProjectCopy {
       for (const panel of panels) {
         const panelCopy = { ...content(panel), chapter_id: ids.assign(chapter.id), scene_id: ids.assign(scene.id) };
         if (Array.isArray(panel.dialogue)) panelCopy.dialogue = panel.dialogue.map((bubble) => copyBubble(bubble, ids));
-        copy.panels.push(panelCopy);
+        // Speakers were remapped (or dropped): the derived fields are computed anew, never copied.
+        copy.panels.push({ ...panelCopy, ...panelDerived(panelCopy.dialogue) });
       }
     }
   }

@@ -64,7 +64,8 @@ export const projectIoRoutes: FastifyPluginAsyncTypebox<ProjectIoRoutesOptions> 
     },
     // The body is optional: a bare POST (no body at all) means "default title".
     preValidation: async (request) => {
-      request.body ??= {};
+      // Only a missing body: a JSON `null` is not an object and stays a 422.
+      if (request.body === undefined) request.body = {};
     },
     handler: async (request, reply) => {
       const project = await duplicator.duplicate(request.user.id, request.params.project_id, request.body);

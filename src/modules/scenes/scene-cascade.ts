@@ -45,7 +45,7 @@ export async function deleteSceneTrees(tx: CascadeTx, sceneIds: string[]): Promi
   if (sceneIds.length === 0) return { sceneIds, panelIds: [] };
   const panelIds: string[] = [];
   for (const part of chunks(sceneIds)) {
-    const panels = await tx.find<StoredDoc>('panels', { scene_id: { $in: part } });
+    const panels = await tx.find<StoredDoc>('panels', { scene_id: { $in: part } }, { fields: [] });
     panelIds.push(...panels.map((panel) => panel.id));
   }
   await deleteScopedTo(tx, [...sceneIds, ...panelIds]);

@@ -13,6 +13,8 @@ export interface Ordered extends StoredDoc {
 type Tx = Pick<DocumentStore, 'find' | 'update' | 'count'>;
 
 const byOrder = { sort: [{ field: 'order', direction: 1 as const }] };
+/** The helpers below only need each sibling's id and order: the rest of the document is not read. */
+const orderOnly = { ...byOrder, fields: ['order'] };
 
 /** The siblings in order. */
 export function siblings<T extends Ordered>(tx: Tx, collection: string, parent: Filter): Promise<T[]> {
@@ -27,7 +29,7 @@ export async function makeRoom(tx: Tx, collection: string, parent: Filter, reque
   const count = await tx.count(collection, parent);
   if (requested === undefined || requested === count) return { order: count, shifted: [] };
   if (requested < 0 || requested > count) throw ValidationError.field(field, `must be between 0 and ${count}`);
-  const after = await tx.find<Ordered>(collection, { ...parent, order: { $gte: requested } }, byOrder);
+  const after = await tx.find<Ordered>(collection, { ...parent, order: { $gte: requested } }, orderOnly);
   const shifted: Ordered[] = [];
   for (const doc of after) shifted.push((await tx.update<Ordered>(collection, doc.id, { order: doc.order + 1 }))!);
   return { order: requested, shifted };
@@ -35,7 +37,7 @@ export async function makeRoom(tx: Tx, collection: string, parent: Filter, reque
 
 /** Closes the gap a removed sibling left at `removedOrder`. */
 export async function closeGap(tx: Tx, collection: string, parent: Filter, removedOrder: number): Promise<Ordered[]> {
-  const after = await tx.find<Ordered>(collection, { ...parent, order: { $gt: removedOrder } }, byOrder);
+  const after = await tx.find<Ordered>(collection, { ...parent, order: { $gt: removedOrder } }, orderOnly);
   const shifted: Ordered[] = [];
   for (const doc of after) shifted.push((await tx.update<Ordered>(collection, doc.id, { order: doc.order - 1 }))!);
   return shifted;
@@ -46,7 +48,7 @@ export async function closeGap(tx: Tx, collection: string, parent: Filter, remov
  * else a 422 on `field`); only documents whose order changes are written.
  */
 export async function applyOrder(tx: Tx, collection: string, parent: Filter, orderedIds: string[], field: string): Promise<Ordered[]> {
-  const current = await siblings<Ordered>(tx, collection, parent);
+  const current = await tx.find<Ordered>(collection, parent, orderOnly);
   const known = new Set(current.map((doc) => doc.id));
   const unique = new Set(orderedIds);
   if (unique.size !== orderedIds.length || orderedIds.length !== current.length || !orderedIds.every((id) => known.has(id))) {
@@ -62,7 +64,7 @@ export async function applyOrder(tx: Tx, collection: string, parent: Filter, ord
 
 /** Moves one sibling to position `target` (0 <= target < n, else a 422 on `field`). */
 export async function moveTo(tx: Tx, collection: string, parent: Filter, id: string, target: number, field = 'order'): Promise<Ordered[]> {
-  const current = await siblings<Ordered>(tx, collection, parent);
+  const current = await tx.find<Ordered>(collection, parent, orderOnly);
   if (!Number.isInteger(target) || target < 0 || target >= current.length) {
     throw ValidationError.field(field, `must be between 0 and ${current.length - 1}`);
   }
@@ -81,7 +83,7 @@ export async function shiftForMove(tx: Tx, collection: string, parent: Filter, f
   if (!Number.isInteger(to) || to < 0 || to >= count) throw ValidationError.field(field, `must be between 0 and ${count - 1}`);
   if (to === from) return [];
   const down = to > from;
-  const between = await tx.find<Ordered>(collection, { ...parent, order: down ? { $gt: from, $lte: to } : { $gte: to, $lt: from } }, byOrder);
+  const between = await tx.find<Ordered>(collection, { ...parent, order: down ? { $gt: from, $lte: to } : { $gte: to, $lt: from } }, orderOnly);
   const shifted: Ordered[] = [];
   for (const doc of between) shifted.push((await tx.update<Ordered>(collection, doc.id, { order: doc.order + (down ? -1 : 1) }))!);
   return shifted;

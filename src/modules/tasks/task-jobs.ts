@@ -70,6 +70,7 @@ export function registerTaskJobs(queue: Pick<JobQueue, 'handle'>, deps: TaskJobs
       if (answers.length === 0) throw new ProviderError(`The text provider "${provider.name}" returned no answer`);
 
       const draft = await deps.drafts.create({
+        id: await outputs.reserveDraft(),
         owner_id: job.owner_id,
         project_id: loaded.project_id,
         target: { type: ref.type, id: ref.id },
@@ -78,7 +79,6 @@ export function registerTaskJobs(queue: Pick<JobQueue, 'handle'>, deps: TaskJobs
         revision_of: revisionOf(job),
         variants: answers.slice(0, variants).map((answer) => ({ content: answer.content, metadata: { ...answer.metadata, task: job.type, provider: provider.name, model: provider.model } })),
       });
-      await outputs.addDraft(draft.id);
       signal.throwIfAborted();
       return { result: { draft_id: draft.id, variants: draft.variants }, draft_id: draft.id, discard: outputs.discard };
     });

@@ -68,6 +68,7 @@ export async function proposeBreakdown(deps: Pick<StepDeps, 'text'>, context: Jo
 export async function breakdownDraft(deps: Pick<StepDeps, 'drafts' | 'text'>, context: JobContext, outputs: JobOutputs | null, loaded: LoadedStory, variants: ProposedPanel[][]): Promise<DraftDoc> {
   const { job } = context;
   const draft = await deps.drafts.create({
+    ...(outputs ? { id: await outputs.reserveDraft() } : {}),
     owner_id: job.owner_id,
     project_id: loaded.project_id,
     target: { type: 'scene', id: loaded.ref.id },
@@ -76,14 +77,13 @@ export async function breakdownDraft(deps: Pick<StepDeps, 'drafts' | 'text'>, co
     variants: variants.map((panels) => ({ content: { panels }, metadata: { task: 'breakdown', workflow: job.type, provider: deps.text.name, model: deps.text.model } })),
     revision_of: revisionOf(job),
   });
-  await outputs?.addDraft(draft.id);
   return draft;
 }
 
 /** Selects the draft's first variant and answers the ids of the panels that created. */
 export async function applyFirstVariant(store: Pick<DocumentStore, 'find'>, selector: DraftSelect, userId: string, draft: DraftDoc, sceneId: string): Promise<string[]> {
-  const before = new Set((await store.find<StoredDoc>('panels', { scene_id: sceneId })).map((panel) => panel.id));
+  const before = new Set((await store.find<StoredDoc>('panels', { scene_id: sceneId }, { fields: [] })).map((panel) => panel.id));
   await selector.select(userId, draft.id, draft.variants[0]!.id);
-  const after = await store.find<StoredDoc>('panels', { scene_id: sceneId }, { sort: [{ field: 'order', direction: 1 }] });
+  const after = await store.find<StoredDoc>('panels', { scene_id: sceneId }, { sort: [{ field: 'order', direction: 1 }], fields: [] });
   return after.filter((panel) => !before.has(panel.id)).map((panel) => panel.id);
 }

@@ -46,6 +46,7 @@ export function generateChapterHandler(deps: GenerateChapterJobDeps): JobHandler
       if (variants.length === 0) throw new ProviderError(`The text provider "${deps.text.name}" proposed no scenes for the chapter`);
 
       const draft = await deps.drafts.create({
+        id: await outputs.reserveDraft(),
         owner_id: job.owner_id,
         project_id: loaded.project_id,
         target: { type: 'chapter', id: chapterId },
@@ -54,7 +55,6 @@ export function generateChapterHandler(deps: GenerateChapterJobDeps): JobHandler
         variants: variants.map((content) => ({ content, metadata: { task: 'generate_chapter', workflow: job.type, provider: deps.text.name, model: deps.text.model } })),
         revision_of: revisionOf(job),
       });
-      await outputs.addDraft(draft.id);
       signal.throwIfAborted();
       return { result: { draft_id: draft.id, variants: draft.variants }, draft_id: draft.id, discard: outputs.discard };
     });

@@ -58,6 +58,7 @@ export async function writeVisualPrompt(deps: Pick<StepDeps, 'text'>, context: J
 export async function textDraft(deps: Pick<StepDeps, 'drafts' | 'text'>, context: JobContext, outputs: JobOutputs, projectId: string, panelId: string, task: string, content: unknown, revisionOf: string | null = null): Promise<string> {
   const { job } = context;
   const draft = await deps.drafts.create({
+    id: await outputs.reserveDraft(),
     owner_id: job.owner_id,
     project_id: projectId,
     target: { type: 'panel', id: panelId },
@@ -66,7 +67,6 @@ export async function textDraft(deps: Pick<StepDeps, 'drafts' | 'text'>, context
     variants: [{ content, metadata: { task, workflow: job.type, provider: deps.text.name, model: deps.text.model } }],
     revision_of: revisionOf,
   });
-  await outputs.addDraft(draft.id);
   return draft.id;
 }
 
@@ -110,6 +110,7 @@ export async function drawPanel(
   const imageIds: string[] = [];
   for (const [position, output] of generated.slice(0, options.n).entries()) {
     const saved = await deps.images.saveImage({
+      id: await outputs.reserveImage(),
       source: 'generated',
       owner_id: job.owner_id,
       project_id: loaded.project_id,
@@ -128,11 +129,11 @@ export async function drawPanel(
         variant: position,
       },
     });
-    await outputs.addImage(saved.id);
     imageIds.push(saved.id);
   }
   signal.throwIfAborted();
   const draft = await deps.drafts.create({
+    id: await outputs.reserveDraft(),
     owner_id: job.owner_id,
     project_id: loaded.project_id,
     target: { type: 'panel', id: panel.id! },
@@ -140,6 +141,5 @@ export async function drawPanel(
     source: { type: job.kind, id: job.id },
     variants: imageIds.map((imageId, position) => ({ image_id: imageId, metadata: { seed: generated[position]!.seed, provider: image.name, model: image.model, workflow: job.type } })),
   });
-  await outputs.addDraft(draft.id);
   return { prompt: request.prompt, image_ids: imageIds, draft_id: draft.id };
 }

@@ -32,7 +32,8 @@ export const workflowsRoutes: FastifyPluginAsyncTypebox<{ workflows: WorkflowsSe
   const optionalBody = {
     ...limited,
     preValidation: async (request: { body: unknown }) => {
-      request.body ??= {};
+      // Only a missing body: a JSON `null` is not an object and stays a 422.
+      if (request.body === undefined) request.body = {};
     },
   };
 
