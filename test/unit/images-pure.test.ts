@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { detectImageFormat, formatOfMime } from '../../src/modules/images/image-format.js';
 import { matchesEtag } from '../../src/modules/images/image-reply.js';
 import { displayName } from '../../src/modules/images/images.service.js';
-import { createKeyedLock } from '../../src/modules/images/keyed-lock.js';
+import { createKeyedLock } from '../../src/lib/keyed-lock.js';
 import { createImageUrlSigner } from '../../src/modules/images/url-signer.js';
 
 const SECRET = 'unit-test-secret-unit-test-secret-0123';

@@ -7,7 +7,7 @@
 import type { DocumentStore } from '../../ports/document-store.js';
 import { JOBS_COLLECTION, type JobQueue } from '../../ports/job-queue.js';
 import { RateLimitedError } from '../../errors.js';
-import { createKeyedLock } from '../images/keyed-lock.js';
+import { createKeyedLock } from '../../lib/keyed-lock.js';
 
 export interface ActiveJobCapDeps {
   store: Pick<DocumentStore, 'count'>;

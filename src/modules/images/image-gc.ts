@@ -5,7 +5,7 @@
  */
 import type { BlobStore, ListedBlob } from '../../ports/blob-store.js';
 import type { DocumentStore } from '../../ports/document-store.js';
-import type { KeyedLock } from './keyed-lock.js';
+import type { KeyedLock } from '../../lib/keyed-lock.js';
 import { IMAGES, type ImageDoc } from './images.schemas.js';
 
 /** Temp files of interrupted writes this old are certainly abandoned. */

@@ -12,7 +12,7 @@ import { createImageFiles } from './image-files.js';
 import { createImageBytes, type ImageBytes, type ImageViewer } from './image-bytes.js';
 import { receiveImage } from './image-intake.js';
 import { createImageGc, type SweepOptions } from './image-gc.js';
-import { createKeyedLock } from './keyed-lock.js';
+import { createKeyedLock } from '../../lib/keyed-lock.js';
 import { IMAGES, type Image, type ImageDoc, type ImageSource } from './images.schemas.js';
 import type { ImageLinkVariant, ImageUrlSigner } from './url-signer.js';
 

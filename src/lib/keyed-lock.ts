@@ -1,7 +1,8 @@
 /**
  * In-process mutual exclusion per key. The images module locks a sha256 around "make sure the
  * file exists + insert the record" and "no record left? remove the file", so freeing a file
- * can never race with a new upload of the same bytes in this process.
+ * can never race with a new upload of the same bytes in this process; the job cap locks a
+ * user around "count active jobs + enqueue".
  */
 export interface KeyedLock {
   run<T>(key: string, fn: () => Promise<T>): Promise<T>;
