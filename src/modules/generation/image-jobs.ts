@@ -3,13 +3,14 @@
  * provenance on the job, calls the provider with the job's AbortSignal, stores the images as
  * generated image records and, for a target, one draft per step. Progress advances per step.
  */
-import { ProviderError, type ImageProvider, type ImageRequest } from '../../ports/ai-providers.js';
+import type { ImageProvider, ImageRequest } from '../../ports/ai-providers.js';
 import type { JobContext, JobHandler, JobOutcome, JobQueue } from '../../ports/job-queue.js';
 import { assembleImagePrompt } from '../../lib/prompt.js';
 import type { DraftsStore } from '../drafts/drafts.store.js';
 import { jobRevision, revisionOf } from '../drafts/revision-params.js';
 import type { ImagesService } from '../images/images.service.js';
 import { createJobOutputs, type JobOutputs } from './job-outputs.js';
+import { generateImages } from './generated-images.js';
 import { IMAGE_JOB_TYPES, type ImagePlanner, type ImageStep } from './image-plans.js';
 
 export interface ImageJobsDeps {
@@ -58,41 +59,15 @@ export function registerImageJobs(queue: Pick<JobQueue, 'handle'>, deps: ImageJo
 
   async function runStep(context: JobContext, outputs: JobOutputs, prepared: PreparedStep, index: number, total: number): Promise<StepResult> {
     const { step, request } = prepared;
-    const { job, signal } = context;
+    const { job } = context;
     const label = total > 1 ? `Panel ${index + 1} of ${total}` : 'Image';
-    const generated = await provider.generate(request, {
-      signal,
+    const { generated, image_ids: imageIds } = await generateImages(deps, context, outputs, {
+      request,
+      project_id: step.story.project_id,
+      panel_id: step.panel_id ?? null,
+      ...(step.init ? { metadata: { source_image_id: step.init.image_id, strength: step.init.strength } } : {}),
       onProgress: (report) => void context.progress((index + 0.9 * report.progress) / total, report.message ?? `${label}: generating`),
     });
-    signal.throwIfAborted();
-    if (generated.length === 0) throw new ProviderError(`The image provider "${provider.name}" returned no image`);
-
-    const imageIds: string[] = [];
-    for (const [position, output] of generated.slice(0, step.n).entries()) {
-      const image = await deps.images.saveImage({
-        id: await outputs.reserveImage(),
-        source: 'generated',
-        owner_id: job.owner_id,
-        project_id: step.story.project_id,
-        panel_id: step.panel_id ?? null,
-        data: output.data,
-        metadata: {
-          job_id: job.id,
-          job_type: job.type,
-          provider: provider.name,
-          model: provider.model,
-          prompt: request.prompt,
-          negative_prompt: request.negative_prompt ?? null,
-          seed: output.seed,
-          width: request.width,
-          height: request.height,
-          variant: position,
-          ...(step.init ? { source_image_id: step.init.image_id, strength: step.init.strength } : {}),
-        },
-      });
-      imageIds.push(image.id);
-    }
-    signal.throwIfAborted();
 
     let draftId: string | null = null;
     if (step.draftTarget) {

@@ -14,6 +14,7 @@ import type { TextTaskInput } from '../../lib/text-tasks.js';
 import type { DraftsStore } from '../drafts/drafts.store.js';
 import type { ImagesService } from '../images/images.service.js';
 import type { JobOutputs } from '../generation/job-outputs.js';
+import { generateImages } from '../generation/generated-images.js';
 
 export interface StepDeps {
   text: TextProvider;
@@ -89,7 +90,7 @@ export async function drawPanel(
   visualPrompt: string,
   options: { seed: number; n: number; progress?: Progress },
 ): Promise<DrawnPanel> {
-  const { job, signal } = context;
+  const { job } = context;
   const { image } = deps;
   if (loaded.target.type !== 'panel') throw new Error('drawPanel needs a panel target');
   const panel = loaded.target.panel;
@@ -103,35 +104,13 @@ export async function drawPanel(
     sketch: assembled.sketch,
     ...(image.supportsNegativePrompt && assembled.negative_prompt ? { negative_prompt: assembled.negative_prompt } : {}),
   };
-  const generated = await image.generate(request, { signal, ...(options.progress ? { onProgress: (report) => options.progress!(report.progress, report.message) } : {}) });
-  signal.throwIfAborted();
-  if (generated.length === 0) throw new ProviderError(`The image provider "${image.name}" returned no image`);
-
-  const imageIds: string[] = [];
-  for (const [position, output] of generated.slice(0, options.n).entries()) {
-    const saved = await deps.images.saveImage({
-      id: await outputs.reserveImage(),
-      source: 'generated',
-      owner_id: job.owner_id,
-      project_id: loaded.project_id,
-      panel_id: panel.id ?? null,
-      data: output.data,
-      metadata: {
-        job_id: job.id,
-        job_type: job.type,
-        provider: image.name,
-        model: image.model,
-        prompt: request.prompt,
-        negative_prompt: request.negative_prompt ?? null,
-        seed: output.seed,
-        width: request.width,
-        height: request.height,
-        variant: position,
-      },
-    });
-    imageIds.push(saved.id);
-  }
-  signal.throwIfAborted();
+  const progress = options.progress;
+  const { generated, image_ids: imageIds } = await generateImages({ provider: image, images: deps.images }, context, outputs, {
+    request,
+    project_id: loaded.project_id,
+    panel_id: panel.id ?? null,
+    ...(progress ? { onProgress: (report) => progress(report.progress, report.message) } : {}),
+  });
   const draft = await deps.drafts.create({
     id: await outputs.reserveDraft(),
     owner_id: job.owner_id,
