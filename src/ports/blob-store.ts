@@ -34,9 +34,11 @@ export interface BlobStore {
   /**
    * Stores bytes under their sha256 and returns it. Storing bytes that are already there
    * writes nothing (it refreshes the file's modification time, so sweeps see it as fresh).
-   * A stream source is hashed while it is written; an error from it stores nothing.
+   * A stream source is hashed while it is written; an error from it stores nothing. Bytes
+   * whose sha256 the caller already computed from exactly these bytes (an upload hashed as
+   * it arrived) can pass it as `sha256`, and are not hashed a second time.
    */
-  put(source: Uint8Array | AsyncIterable<Uint8Array>): Promise<StoredBlob>;
+  put(source: Uint8Array | AsyncIterable<Uint8Array>, known?: { sha256: string }): Promise<StoredBlob>;
   /** Stores a derived file for the original `sha256`, replacing any previous one atomically. */
   putVariant(sha256: string, variant: BlobVariant, data: Uint8Array): Promise<void>;
   /** Opens the original (or a variant); null when it is not stored. */

@@ -50,6 +50,16 @@ export function blobStoreContract(name: string, open: () => Promise<BlobStore> |
       expect((await listed(blobs)).map((blob) => blob.sha256)).toEqual([sha(data)]);
     });
 
+    it('takes a hash the caller already computed, and stores identical bytes once with it', async () => {
+      const data = randomBytes(5_000);
+      expect(await blobs.put(data, { sha256: sha(data) })).toEqual({ sha256: sha(data), size: data.length });
+      await blobs.put(data);
+      expect((await listed(blobs)).map((blob) => blob.sha256)).toEqual([sha(data)]);
+      expect((await blobs.read(sha(data)))!.equals(data)).toBe(true);
+      // A hash is a file name: anything but 64 hex digits never reaches the filesystem.
+      await expect(blobs.put(data, { sha256: '../../etc/passwd' })).rejects.toThrow();
+    });
+
     it('hashes a stream while storing it, the same as a buffer', async () => {
       const data = randomBytes(300_000);
       expect(await blobs.put(chunksOf(data, 65_536))).toEqual({ sha256: sha(data), size: data.length });

@@ -134,9 +134,10 @@ export function createFsBlobStore(root: string): BlobStore {
   const kinds = [{ dir: ORIGINALS, suffix: '' }, ...Object.values(VARIANTS)];
 
   return {
-    async put(source) {
+    async put(source, known) {
       if (!(source instanceof Uint8Array)) return putStream(source);
-      const sha256 = createHash('sha256').update(source).digest('hex');
+      const sha256 = known?.sha256 ?? createHash('sha256').update(source).digest('hex');
+      if (!SHA256_PATTERN.test(sha256)) throw new Error('Not a sha256 hex digest');
       const target = pathOf(sha256);
       if (!(await touchIfPresent(target))) await writeAtomic(target, source);
       return { sha256, size: source.byteLength };

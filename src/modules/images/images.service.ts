@@ -92,11 +92,11 @@ export function createImagesService(deps: ImagesDeps) {
 
   /** Puts the bytes and thumbnail on disk (in parallel); call under the hash's lock. */
   async function storeFiles(sha256: string, data: Buffer, thumbnail: Buffer): Promise<void> {
-    const [stored] = await Promise.all([
-      blobs.put(data),
+    await Promise.all([
+      // The caller hashed these bytes (an upload as it arrived); hashing 2 MB again would only cost CPU.
+      blobs.put(data, { sha256 }),
       blobs.size(sha256, 'thumbnail').then((size) => (size === null ? blobs.putVariant(sha256, 'thumbnail', thumbnail) : undefined)),
     ]);
-    if (stored.sha256 !== sha256) throw new Error('The blob store hashed the upload differently');
   }
 
   /** Checks and stores the bytes, then inserts the record (and links the panel) under the hash's lock. */
