@@ -18,6 +18,14 @@ export const ResourceBase = {
 };
 
 /** Request bodies: unknown fields are rejected (422), never silently dropped. */
+/**
+ * preValidation for routes whose body fields are all optional: a POST with no body at all
+ * means "the defaults". Only a missing body: a JSON `null` is not an object and stays a 422.
+ */
+export async function missingBodyAsEmpty(request: { body: unknown }): Promise<void> {
+  if (request.body === undefined) request.body = {};
+}
+
 export const Body = <T extends TProperties>(properties: T, description?: string) =>
   Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Deleted, Envelope, IdParams } from '../../http/schemas.js';
+import { Deleted, Envelope, IdParams, missingBodyAsEmpty } from '../../http/schemas.js';
 import { created, ok } from '../../http/envelope.js';
 import { Job } from '../generation/jobs.schemas.js';
 import { accepted } from '../generation/job-reply.js';
@@ -24,10 +24,7 @@ export const draftsRoutes: FastifyPluginAsyncTypebox<{ drafts: DraftsService }> 
   const tags = ['drafts'];
   // reject's only field is optional, so a POST without a body means "no reason".
   const optionalBody = {
-    preValidation: async (request: { body: unknown }) => {
-      // Only a missing body: a JSON `null` is not an object and stays a 422.
-      if (request.body === undefined) request.body = {};
-    },
+    preValidation: missingBodyAsEmpty,
   };
 
   app.get('/drafts', {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { Envelope, IdParams } from '../../http/schemas.js';
+import { Envelope, IdParams, missingBodyAsEmpty } from '../../http/schemas.js';
 import { ok } from '../../http/envelope.js';
 import type { JobDoc } from '../../ports/job-queue.js';
 import { accepted } from './job-reply.js';
@@ -26,10 +26,7 @@ export const generationRoutes: FastifyPluginAsyncTypebox<{ generation: Generatio
   // Every field is optional, so a POST without a body means "the defaults".
   const optionalBody = {
     ...limited,
-    preValidation: async (request: { body: unknown }) => {
-      // Only a missing body: a JSON `null` is not an object and stays a 422.
-      if (request.body === undefined) request.body = {};
-    },
+    preValidation: missingBodyAsEmpty,
   };
   const queued = (reply: FastifyReply, job: JobDoc) => accepted(reply, `/api/v1/generate/status/${job.id}`, job);
 

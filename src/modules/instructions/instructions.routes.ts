@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Deleted, Envelope, IdParams } from '../../http/schemas.js';
+import { Deleted, Envelope, IdParams, missingBodyAsEmpty } from '../../http/schemas.js';
 import { created, ok } from '../../http/envelope.js';
 import type { InstructionsService } from './instructions.service.js';
 import {
@@ -75,10 +75,7 @@ export const instructionsRoutes: FastifyPluginAsyncTypebox<{ instructions: Instr
   app.post('/instructions/:instruction_id/toggle', {
     schema: { tags, summary: 'Flip enabled (body optional)', params: Params, body: InstructionToggle, response: { 200: Envelope(Instruction) } },
     // The only field is optional, so a POST without a body is a plain toggle.
-    preValidation: async (request) => {
-      // Only a missing body: a JSON `null` is not an object and stays a 422.
-      if (request.body === undefined) request.body = {};
-    },
+    preValidation: missingBodyAsEmpty,
     handler: async (request) => ok(await instructions.toggle(request.user.id, request.params.instruction_id, request.body.version)),
   });
 

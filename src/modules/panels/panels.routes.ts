@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Deleted, Envelope, IdParams } from '../../http/schemas.js';
+import { Deleted, Envelope, IdParams, missingBodyAsEmpty } from '../../http/schemas.js';
 import { created, ok } from '../../http/envelope.js';
 import type { PanelsService } from './panels.service.js';
 import {
@@ -96,10 +96,7 @@ export const panelsRoutes: FastifyPluginAsyncTypebox<{ panels: PanelsService }> 
       response: { 200: Envelope(SplitResult) },
     },
     // Every field is optional, so a POST without a body means "split at the default index".
-    preValidation: async (request) => {
-      // Only a missing body: a JSON `null` is not an object and stays a 422.
-      if (request.body === undefined) request.body = {};
-    },
+    preValidation: missingBodyAsEmpty,
     handler: async (request) => ok(await panels.split(request.user.id, request.params.panel_id, request.body.dialogue_index)),
   });
 

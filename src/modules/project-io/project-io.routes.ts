@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { Envelope, IdParams } from '../../http/schemas.js';
+import { Envelope, IdParams, missingBodyAsEmpty } from '../../http/schemas.js';
 import { created, ok } from '../../http/envelope.js';
 import { Project } from '../projects/projects.schemas.js';
 import type { ProjectDuplicateService } from './project-duplicate.service.js';
@@ -63,10 +63,7 @@ export const projectIoRoutes: FastifyPluginAsyncTypebox<ProjectIoRoutesOptions> 
       response: { 201: Envelope(Project) },
     },
     // The body is optional: a bare POST (no body at all) means "default title".
-    preValidation: async (request) => {
-      // Only a missing body: a JSON `null` is not an object and stays a 422.
-      if (request.body === undefined) request.body = {};
-    },
+    preValidation: missingBodyAsEmpty,
     handler: async (request, reply) => {
       const project = await duplicator.duplicate(request.user.id, request.params.project_id, request.body);
       return created(reply, `/api/v1/projects/${project.id}`, project);

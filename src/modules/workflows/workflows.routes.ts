@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Envelope, IdParams } from '../../http/schemas.js';
+import { Envelope, IdParams, missingBodyAsEmpty } from '../../http/schemas.js';
 import { ok } from '../../http/envelope.js';
 import type { JobDoc } from '../../ports/job-queue.js';
 import { Job } from '../generation/jobs.schemas.js';
@@ -31,10 +31,7 @@ export const workflowsRoutes: FastifyPluginAsyncTypebox<{ workflows: WorkflowsSe
   // Every field is optional, so a POST without a body means "the defaults".
   const optionalBody = {
     ...limited,
-    preValidation: async (request: { body: unknown }) => {
-      // Only a missing body: a JSON `null` is not an object and stays a 422.
-      if (request.body === undefined) request.body = {};
-    },
+    preValidation: missingBodyAsEmpty,
   };
 
   app.post('/scenes/:scene_id/breakdown', {
