@@ -3,7 +3,7 @@
 # DATA_DIR, seeds a user and a story (.ci/schemathesis-seed.mjs), and runs Schemathesis
 # against /api/v1/openapi.json: no 5xx, only documented status codes, responses that match
 # their schemas, invalid input rejected with a 4xx, nothing left behind by a DELETE.
-# Exits non-zero on any failure. Run from .ci/run after the tests, or alone:
+# Exits non-zero on any failure. Run from .ci/run before the tests, or alone:
 #   bash .ci/schemathesis.sh
 # Tuning: SCHEMATHESIS_MAX_EXAMPLES (test cases per operation and scenarios; budgets in
 # .ci/schemathesis.toml otherwise), SCHEMATHESIS_SEED (fixed; "random" for a new one each
