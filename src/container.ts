@@ -9,6 +9,8 @@ import type { DocumentStore } from './ports/document-store.js';
 import type { EventBus } from './ports/event-bus.js';
 import type { TokenDenylist } from './ports/token-denylist.js';
 import { openSqliteDocumentStore } from './adapters/sqlite/sqlite-document-store.js';
+import { createSqliteStoryQueries } from './adapters/sqlite/sqlite-story-queries.js';
+import type { StoryQueries } from './ports/story-queries.js';
 import { createMemoryEventBus } from './adapters/memory/memory-event-bus.js';
 import { createStoredTokenDenylist } from './adapters/memory/stored-token-denylist.js';
 import type { Cache } from './ports/cache.js';
@@ -73,19 +75,23 @@ export async function createContainer(config: Readonly<Config>, options: Contain
   // Telemetry started (OTEL_EXPORTER_OTLP_ENDPOINT): spans around port calls; identity otherwise.
   const traced = createPortTracing(tracingEnabled());
 
-  const store: DocumentStore = traced.store(
-    config.mongodbUrl
-      ? await (await import('./adapters/mongo/mongo-document-store.js')).openMongoDocumentStore({
-          url: config.mongodbUrl,
-          dbName: config.mongodbDb,
-          // Without Redis this process owns the database alone: a transaction journal found at start is a crash's.
-          // With it, other processes may be mid-transaction: only journals idle for a minute are theirs to undo.
-          interruptedTxIdleMs: config.redisUrl ? 60_000 : 0,
-        })
-      : openSqliteDocumentStore({ path: options.sqlitePath ?? path.join(config.dataDir, 'inkframe.db') }),
+  // Untraced: the story queries below borrow its connection.
+  const rawStore: DocumentStore = config.mongodbUrl
+    ? await (await import('./adapters/mongo/mongo-document-store.js')).openMongoDocumentStore({
+        url: config.mongodbUrl,
+        dbName: config.mongodbDb,
+        // Without Redis this process owns the database alone: a transaction journal found at start is a crash's.
+        // With it, other processes may be mid-transaction: only journals idle for a minute are theirs to undo.
+        interruptedTxIdleMs: config.redisUrl ? 60_000 : 0,
+      })
+    : openSqliteDocumentStore({ path: options.sqlitePath ?? path.join(config.dataDir, 'inkframe.db') });
+  const store: DocumentStore = traced.store(rawStore, config.mongodbUrl ? 'mongodb' : 'sqlite');
+  closers.push(() => store.close());
+  // Appearances and usage: one query per collection on the store's own connection (aggregation pipelines on MongoDB).
+  const stories: StoryQueries = traced.storyQueries(
+    config.mongodbUrl ? (await import('./adapters/mongo/mongo-story-queries.js')).createMongoStoryQueries(rawStore) : createSqliteStoryQueries(rawStore),
     config.mongodbUrl ? 'mongodb' : 'sqlite',
   );
-  closers.push(() => store.close());
   // With REDIS_URL: event fan-out, denylist, cache and rate-limit counters shared by all instances.
   // The MongoDB and Redis drivers are imported only when configured: loading them costs ~300 ms
   // of start-up CPU and ~33 MB of RSS that the embedded defaults never use (bench/PROFILE.md).
@@ -149,8 +155,8 @@ export async function createContainer(config: Readonly<Config>, options: Contain
     chapters: createChaptersService({ store, events }),
     scenes: createScenesService({ store, events }),
     panels: createPanelsService({ store, events }),
-    characters: createCharactersService({ store, events }),
-    locations: createLocationsService({ store, events }),
+    characters: createCharactersService({ store, events, stories }),
+    locations: createLocationsService({ store, events, stories }),
     instructions: cachedApplicableInstructions(createInstructionsService({ store, events }), cacheLayer, store),
     images,
     imageLinks: createImageLinksService({ store, events, images }),

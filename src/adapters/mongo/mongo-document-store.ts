@@ -20,6 +20,7 @@ import { nowIso } from '../../lib/time.js';
 import { mapMongoError } from './mongo-errors.js';
 import { mongoField, toMongoFilter, toMongoProjection, toMongoSort, totalsPipelines } from './mongo-filter.js';
 import { ensureIndexes } from './mongo-indexes.js';
+import { registerMongoReader } from './mongo-reader.js';
 import { REINSERT_CHUNK, createUndoJournal, ensureJournalIndex, recoverInterrupted, sweepingInterrupted, type UndoEntry, type UndoJournal } from './mongo-undo-journal.js';
 
 export interface MongoDocumentStoreOptions {
@@ -243,6 +244,7 @@ function createStore(client: MongoClient, db: Db, server: ServerTraits): Documen
         }
       },
     };
+    if (!scope) registerMongoReader(store, { db, ferretDb: server.ferretDb, read: (collection, op) => run(collection, () => op()) });
     return store;
   }
 

@@ -12,12 +12,15 @@ import type { TokenDenylist } from '../../ports/token-denylist.js';
 import { createHttpTracing, type HttpTracing } from './http-spans.js';
 import { inkframeTracer } from './spans.js';
 import { tracedDocumentStore, type DocumentStoreSystem } from './traced-document-store.js';
+import { tracedStoryQueries } from './traced-story-queries.js';
+import type { StoryQueries } from '../../ports/story-queries.js';
 import { tracedJobQueue } from './traced-job-queue.js';
 import { tracedImageProvider, tracedTextProvider } from './traced-providers.js';
 import { tracedRedisPorts } from './traced-redis.js';
 
 export interface PortTracing {
   store(store: DocumentStore, system: DocumentStoreSystem): DocumentStore;
+  storyQueries(queries: StoryQueries, system: DocumentStoreSystem): StoryQueries;
   /** Traces the Redis-backed ports (events, denylist, cache) of the Redis backends. */
   redis<T extends { events: EventBus; denylist: TokenDenylist; cache: Cache }>(backends: T): T;
   jobQueue(queue: JobQueue): JobQueue;
@@ -31,11 +34,12 @@ const identity = <T>(value: T): T => value;
 
 export function createPortTracing(enabled: boolean): PortTracing {
   if (!enabled) {
-    return { store: identity, redis: identity, jobQueue: identity, imageProvider: identity, textProvider: identity, http: undefined };
+    return { store: identity, storyQueries: identity, redis: identity, jobQueue: identity, imageProvider: identity, textProvider: identity, http: undefined };
   }
   const tracer = inkframeTracer();
   return {
     store: (store, system) => tracedDocumentStore(store, system, tracer),
+    storyQueries: (queries, system) => tracedStoryQueries(queries, system, tracer),
     redis: (backends) => tracedRedisPorts(backends, tracer),
     jobQueue: (queue) => tracedJobQueue(queue, tracer),
     imageProvider: (provider) => tracedImageProvider(provider, tracer),

@@ -39,6 +39,17 @@ export function sqliteDatabaseOf(store: DocumentStore): Database.Database | unde
   return handles.get(store);
 }
 
+/** Queries the port has no words for (story-queries.ts): `read` runs one on the connection when the store's own reads may. */
+export interface SqliteReader {
+  db: Database.Database;
+  read: Runner;
+}
+const readers = new WeakMap<DocumentStore, SqliteReader>();
+
+export function sqliteReaderOf(store: DocumentStore): SqliteReader | undefined {
+  return readers.get(store);
+}
+
 export function openSqliteDocumentStore(options: SqliteDocumentStoreOptions): DocumentStore {
   const db = new Database(options.path);
   try {
@@ -89,6 +100,7 @@ function createRootStore(core: SqliteCore): DocumentStore {
     return group.transaction(fn);
   });
 
+  readers.set(root, { db: core.db, read: run });
   root.close = async () => {
     if (closed) return;
     if (currentTx.getStore()?.open) throw new Error('Cannot close the store from inside one of its transactions');

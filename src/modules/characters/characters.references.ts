@@ -1,8 +1,9 @@
 /**
  * Where a character is referenced: scene and panel `character_ids`, and bubble speakers
- * (`dialogue[].character_id`, mirrored in the panel's derived `speaker_ids`). Used to list
- * appearances and to detach a deleted character. Every lookup is an array-index query
- * (`$contains` on character_ids / speaker_ids), never a scan of the project's panels.
+ * (`dialogue[].character_id`, mirrored in the panel's derived `speaker_ids`). Used to detach
+ * a deleted character (appearances are a StoryQueries question, ports/story-queries.ts). Every
+ * lookup is an array-index query (`$contains` on character_ids / speaker_ids), never a scan of
+ * the project's panels.
  */
 import type { DocumentStore, Filter, StoredDoc } from '../../ports/document-store.js';
 import { withDialogue } from '../panels/panel-derived.js';
@@ -10,16 +11,11 @@ import type { PanelDoc, SceneDoc } from '../shared/story-order.js';
 
 type Reader = Pick<DocumentStore, 'find'>;
 
-/** The panel fields an appearance needs (neither dialogue nor prompts are read). */
-export type PanelAppearanceDoc = Pick<PanelDoc, 'id' | 'project_id' | 'chapter_id' | 'scene_id' | 'order' | 'description' | 'character_ids'> & {
-  speaker_ids?: string[];
-};
-const APPEARANCE_FIELDS = ['project_id', 'chapter_id', 'scene_id', 'order', 'description', 'character_ids', 'speaker_ids'];
-const SCENE_FIELDS = ['project_id', 'chapter_id', 'order', 'title', 'description', 'character_ids'];
+/** What detaching reads of a scene (its update returns the whole document). */
+const SCENE_FIELDS = ['project_id', 'character_ids'];
 /** Keeps `$in` lists well under the SQL bound-parameter limit. */
 const ID_CHUNK = 500;
 
-export const speaksIn = (panel: { speaker_ids?: string[] }, characterId: string) => (panel.speaker_ids ?? []).includes(characterId);
 const speaksInDialogue = (panel: PanelDoc, characterId: string) => (panel.dialogue ?? []).some((bubble) => bubble.character_id === characterId);
 const shownIn = (doc: { character_ids?: string[] }, characterId: string) => (doc.character_ids ?? []).includes(characterId);
 
@@ -54,13 +50,8 @@ async function withCharacter<T extends { id: string; project_id: string }>(
   return [...found.values()];
 }
 
-export function scenesWithCharacter(store: Reader, projectId: string, characterId: string): Promise<SceneDoc[]> {
+function scenesWithCharacter(store: Reader, projectId: string, characterId: string): Promise<SceneDoc[]> {
   return withCharacter<SceneDoc>(store, 'scenes', ['character_ids'], projectId, characterId, SCENE_FIELDS);
-}
-
-/** Panels showing the character or where it speaks, with the fields an appearance lists. */
-export function panelsWithCharacter(store: Reader, projectId: string, characterId: string): Promise<PanelAppearanceDoc[]> {
-  return withCharacter<PanelAppearanceDoc>(store, 'panels', ['character_ids', 'speaker_ids'], projectId, characterId, APPEARANCE_FIELDS);
 }
 
 /**

@@ -1,12 +1,12 @@
 import { assertImageFields } from '../shared/image-refs.js';
 import type { DocumentStore } from '../../ports/document-store.js';
 import type { EventBus } from '../../ports/event-bus.js';
+import type { StoryQueries } from '../../ports/story-queries.js';
 import { newId } from '../../lib/ids.js';
 import { parseSort, toPage, type PageRequest, type PageResult } from '../../lib/pagination.js';
 import { loadOwned, type Owned } from '../shared/access.js';
 import { publishContentChange } from '../shared/events.js';
-import { inStoryOrder } from '../shared/story-order.js';
-import { detachCharacter, panelsWithCharacter, scenesWithCharacter, speaksIn } from './characters.references.js';
+import { detachCharacter } from './characters.references.js';
 import type { Appearances, Character, CharacterCreate, CharacterUpdate } from './characters.schemas.js';
 
 const CHARACTERS = 'characters';
@@ -14,9 +14,10 @@ const CHARACTERS = 'characters';
 export interface CharactersDeps {
   store: Pick<DocumentStore, 'insert' | 'get' | 'find' | 'findPage' | 'update' | 'delete' | 'transaction'>;
   events: Pick<EventBus, 'publish'>;
+  stories: Pick<StoryQueries, 'appearances'>;
 }
 
-export function createCharactersService({ store, events }: CharactersDeps) {
+export function createCharactersService({ store, events, stories }: CharactersDeps) {
   const load = (userId: string, characterId: string) => loadOwned<Character>(store, CHARACTERS, characterId, userId, 'Character');
   const loadProject = (userId: string, projectId: string) => loadOwned<Owned>(store, 'projects', projectId, userId, 'Project');
   const parent = (character: Character) => ({ type: 'project', id: character.project_id });
@@ -83,24 +84,7 @@ export function createCharactersService({ store, events }: CharactersDeps) {
     /** Scenes and panels that include the character (listed or speaking), in story order. */
     async appearances(userId: string, characterId: string): Promise<Appearances> {
       const character = await load(userId, characterId);
-      const { scenes, panels } = await inStoryOrder(
-        store,
-        character.project_id,
-        await scenesWithCharacter(store, character.project_id, characterId),
-        await panelsWithCharacter(store, character.project_id, characterId),
-      );
-      return {
-        character_id: characterId,
-        scenes: scenes.map((scene) => ({ id: scene.id, chapter_id: scene.chapter_id, order: scene.order, title: scene.title ?? '', description: scene.description ?? '' })),
-        panels: panels.map((panel) => ({
-          id: panel.id,
-          chapter_id: panel.chapter_id,
-          scene_id: panel.scene_id,
-          order: panel.order,
-          description: panel.description ?? '',
-          speaks: speaksIn(panel, characterId),
-        })),
-      };
+      return { character_id: characterId, ...(await stories.appearances(character.project_id, characterId)) };
     },
   };
 }

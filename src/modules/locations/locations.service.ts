@@ -1,31 +1,32 @@
 import { assertImageFields } from '../shared/image-refs.js';
 import type { DocumentStore } from '../../ports/document-store.js';
 import type { EventBus } from '../../ports/event-bus.js';
+import type { StoryQueries } from '../../ports/story-queries.js';
 import { newId } from '../../lib/ids.js';
 import { parseSort, toPage, type PageRequest, type PageResult } from '../../lib/pagination.js';
 import { loadOwned, type Owned } from '../shared/access.js';
 import { publishContentChange } from '../shared/events.js';
-import { inStoryOrder, type PanelDoc, type SceneDoc } from '../shared/story-order.js';
+import type { PanelDoc, SceneDoc } from '../shared/story-order.js';
 import type { Location, LocationCreate, LocationUpdate, LocationUsage } from './locations.schemas.js';
 
 const LOCATIONS = 'locations';
-const USE_FIELDS = { scenes: ['chapter_id', 'order', 'title', 'description'], panels: ['chapter_id', 'scene_id', 'order', 'description'] };
 
 export interface LocationsDeps {
   store: Pick<DocumentStore, 'insert' | 'get' | 'find' | 'findPage' | 'update' | 'delete' | 'transaction'>;
   events: Pick<EventBus, 'publish'>;
+  stories: Pick<StoryQueries, 'usage'>;
 }
 
-export function createLocationsService({ store, events }: LocationsDeps) {
+export function createLocationsService({ store, events, stories }: LocationsDeps) {
   const load = (userId: string, locationId: string) => loadOwned<Location>(store, LOCATIONS, locationId, userId, 'Location');
   const loadProject = (userId: string, projectId: string) => loadOwned<Owned>(store, 'projects', projectId, userId, 'Project');
   const parent = (location: Location) => ({ type: 'project', id: location.project_id });
   // location_id is indexed on both collections; project_id keeps the match inside the project.
-  // Only the fields a usage entry lists are read (never a panel's dialogue or prompts).
+  // Ids only: the delete's updates return the whole documents its events need.
   const usedBy = (reader: Pick<DocumentStore, 'find'>, location: Location) =>
     Promise.all([
-      reader.find<SceneDoc>('scenes', { location_id: location.id, project_id: location.project_id }, { fields: USE_FIELDS.scenes }),
-      reader.find<PanelDoc>('panels', { location_id: location.id, project_id: location.project_id }, { fields: USE_FIELDS.panels }),
+      reader.find<SceneDoc>('scenes', { location_id: location.id, project_id: location.project_id }, { fields: [] }),
+      reader.find<PanelDoc>('panels', { location_id: location.id, project_id: location.project_id }, { fields: [] }),
     ]);
 
   return {
@@ -88,13 +89,7 @@ export function createLocationsService({ store, events }: LocationsDeps) {
     /** Scenes and panels set at the location, in story order. */
     async usage(userId: string, locationId: string): Promise<LocationUsage> {
       const location = await load(userId, locationId);
-      const [found, foundPanels] = await usedBy(store, location);
-      const { scenes, panels } = await inStoryOrder(store, location.project_id, found, foundPanels);
-      return {
-        location_id: locationId,
-        scenes: scenes.map((scene) => ({ id: scene.id, chapter_id: scene.chapter_id, order: scene.order, title: scene.title ?? '', description: scene.description ?? '' })),
-        panels: panels.map((panel) => ({ id: panel.id, chapter_id: panel.chapter_id, scene_id: panel.scene_id, order: panel.order, description: panel.description ?? '' })),
-      };
+      return { location_id: locationId, ...(await stories.usage(location.project_id, locationId)) };
     },
   };
 }
