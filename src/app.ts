@@ -16,6 +16,7 @@ import { authPlugin } from './http/auth.js';
 import { rateLimitPlugin } from './http/rate-limit.js';
 import { openApiPlugin } from './http/openapi.js';
 import { loggerOptions } from './http/logging.js';
+import { lazyChildLoggerFactory } from './http/request-logger.js';
 import { registerModules } from './modules/index.js';
 import { realtimePlugin, type RealtimeTuning } from './ws/realtime.plugin.js';
 
@@ -36,6 +37,8 @@ export async function buildApp(container: Container, options: BuildAppOptions = 
   const { config, services } = container;
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.logLevel),
+    // Request loggers are built when a request first writes a line (request-logger.ts).
+    childLoggerFactory: lazyChildLoggerFactory,
     // The client IP behind per-IP limits and lockouts; X-Forwarded-For only from configured proxies.
     trustProxy: trustedProxies(config.trustProxy),
     bodyLimit: 1_048_576,
