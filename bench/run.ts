@@ -111,6 +111,7 @@ async function runBackend(name: string, extraEnv: Record<string, string>, main: 
   log(`  start-up ${startups.map((v) => v.toFixed(0)).join('/')} ms (CPU ${startupCpu.join('/')} ms), idle RSS ${fmt.mb(idle.rss)}`);
 
   const raw = await startRawServer(rawScript);
+  const floor = await startRawServer(rawScript, ['--fastify']);
   const paths = await openApiPaths(server.base);
   log('  seeding...');
   const big = ['list_panels', 'stats', 'export', 'delete_chapter'].some(wanted);
@@ -118,7 +119,7 @@ async function runBackend(name: string, extraEnv: Record<string, string>, main: 
   const afterSeed = await memoryOf(server.pid);
   log(`  seeded in ${seeded.seedSeconds.toFixed(1)} s; RSS after seeding ${fmt.mb(afterSeed.rss)}`);
 
-  const ctx: BenchContext = { backend: name, server, raw, seeded, seconds, dataDir: env.DATA_DIR!, paths, env, log };
+  const ctx: BenchContext = { backend: name, server, raw, floor, seeded, seconds, dataDir: env.DATA_DIR!, paths, env, log };
   const jpeg = wanted('upload') || wanted('image_get') ? await noiseJpeg() : Buffer.alloc(0);
   const steps: [string, () => Promise<CaseResult[]>][] = [
     ['get_project', () => getProjectCase(ctx)],
@@ -165,6 +166,7 @@ async function runBackend(name: string, extraEnv: Record<string, string>, main: 
 
   await server.stop();
   await raw.stop();
+  await floor.stop();
   for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
   return { backend: name, cases, seed: { seconds: Number(seeded.seedSeconds.toFixed(1)), panels_per_second: Math.round(seeded.panelsPerSecond) } };
 }

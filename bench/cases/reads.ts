@@ -5,7 +5,7 @@ import { fmt, met, skipped, MB, type BenchContext, type CaseResult } from '../li
 
 export async function getProjectCase(ctx: BenchContext): Promise<CaseResult[]> {
   const path = `/api/v1/projects/${ctx.seeded.smallProjectId}`;
-  const c = await compareWithRaw(ctx, { path });
+  const c = await compareWithRaw(ctx, { path, floor: true });
   const ok = c.ratio >= 0.6 && c.app.p99 < 10 && c.app.non2xx === 0;
   return [
     {
@@ -29,7 +29,7 @@ export async function getProjectCase(ctx: BenchContext): Promise<CaseResult[]> {
 
 export async function listPanelsCase(ctx: BenchContext): Promise<CaseResult[]> {
   const path = `/api/v1/scenes/${ctx.seeded.listSceneId}/panels?limit=20`;
-  const c = await compareWithRaw(ctx, { path });
+  const c = await compareWithRaw(ctx, { path, floor: true });
   return [
     {
       id: 'list_panels',

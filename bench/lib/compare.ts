@@ -13,6 +13,8 @@ export interface Comparison {
   app: LoadResult & { warmup?: LoadResult };
   raw: LoadResult;
   ratio: number;
+  /** With `floor`: the bare Fastify app answering the same bytes, and its median ratio to raw. */
+  floor?: { result: LoadResult; ratio: number };
   /** Each round's app/raw ratio. */
   ratios: number[];
   /** Server RSS peak during the app runs, bytes. */
@@ -35,6 +37,8 @@ export interface CompareOptions {
   expectStatus?: number;
   rounds?: number;
   engine?: LoadOptions['engine'];
+  /** Also measure the bare Fastify floor in every round (app, raw, floor). */
+  floor?: boolean;
 }
 
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
@@ -63,7 +67,10 @@ export async function compareWithRaw(ctx: BenchContext, options: CompareOptions)
   const sample = await call(ctx.server.base, method, options.path, { headers, ...(firstBody ? { body: firstBody } : {}) });
   const expected = options.expectStatus ?? (method === 'POST' ? 201 : 200);
   if (sample.status !== expected) throw new Error(`${method} ${options.path} answered ${sample.status}: ${sample.body.toString().slice(0, 300)}`);
-  for (const path of [options.path, ...(options.morePaths ?? [])]) await ctx.raw.register(method, path, sample, options.rawFile);
+  for (const path of [options.path, ...(options.morePaths ?? [])]) {
+    await ctx.raw.register(method, path, sample, options.rawFile);
+    if (options.floor) await ctx.floor.register(method, path, sample, options.rawFile);
+  }
 
   const rounds = options.rounds ?? 3;
   const seconds = Math.max(1, ctx.seconds / rounds);
@@ -78,18 +85,21 @@ export async function compareWithRaw(ctx: BenchContext, options: CompareOptions)
   };
   const appRounds: (LoadResult & { warmup?: LoadResult })[] = [];
   const rawRounds: LoadResult[] = [];
+  const floorRounds: LoadResult[] = [];
   let peakRss = 0;
   for (let i = 0; i < rounds; i++) {
     const measured = await measurePeak(ctx.server.pid, () => run(ctx.server.base, i === 0 ? 1 : 0));
     peakRss = Math.max(peakRss, measured.peak);
     appRounds.push(measured.value);
     rawRounds.push(await run(ctx.raw.base, i === 0 ? 1 : 0));
+    if (options.floor) floorRounds.push(await run(ctx.floor.base, i === 0 ? 1 : 0));
   }
   const ratios = appRounds.map((app, i) => app.rps / rawRounds[i]!.rps);
   const warmup = appRounds[0]!.warmup;
   return {
     app: { ...combine(appRounds), ...(warmup ? { warmup } : {}) },
     raw: combine(rawRounds),
+    ...(options.floor ? { floor: { result: combine(floorRounds), ratio: median(floorRounds.map((floor, i) => floor.rps / rawRounds[i]!.rps)) } } : {}),
     ratio: median(ratios),
     ratios,
     peakRss,
@@ -105,7 +115,8 @@ const ms = (v: number) => `${Number.isInteger(v) ? v : v.toFixed(1)} ms`;
 export function describe(c: Comparison): string {
   return (
     `${rps(c.app.rps)} vs raw ${rps(c.raw.rps)}, ratio ${c.ratio.toFixed(2)} (rounds ${c.ratios.map((r) => r.toFixed(2)).join('/')}); ` +
-    `p50 ${ms(c.app.p50)}, p99 ${ms(c.app.p99)} (raw p99 ${ms(c.raw.p99)})`
+    `p50 ${ms(c.app.p50)}, p99 ${ms(c.app.p99)} (raw p99 ${ms(c.raw.p99)})` +
+    (c.floor ? `; bare Fastify, same bytes: ${rps(c.floor.result.rps)}, ratio ${c.floor.ratio.toFixed(2)}` : '')
   );
 }
 
@@ -116,6 +127,7 @@ export function loadMetrics(c: Comparison): Record<string, unknown> {
     app: pick(c.app),
     raw: pick(c.raw),
     ratio: Number(c.ratio.toFixed(3)),
+    ...(c.floor ? { fastify_floor: { ...pick(c.floor.result), ratio: Number(c.floor.ratio.toFixed(3)) } } : {}),
     round_ratios: c.ratios.map((r) => Number(r.toFixed(3))),
     peak_rss_mb: Math.round(c.peakRss / 1048576),
     response_bytes: c.sample.body.length,

@@ -100,8 +100,8 @@ export interface RawServer {
   stop(): Promise<void>;
 }
 
-export async function startRawServer(script: string): Promise<RawServer> {
-  const child: ChildProcess = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startRawServer(script: string, args: string[] = []): Promise<RawServer> {
+  const child: ChildProcess = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolve, reject) => {
     lines.once('line', (line) => resolve(Number(line)));

@@ -33,6 +33,8 @@ export interface BenchContext {
   backend: string;
   server: ServerProcess;
   raw: RawServer;
+  /** The same recorded answers from a bare Fastify app (raw-server.ts --fastify). */
+  floor: RawServer;
   seeded: Seeded;
   /** Seconds of measured load per throughput run. */
   seconds: number;
