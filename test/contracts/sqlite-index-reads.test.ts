@@ -1,10 +1,11 @@
-/** SQLite array indexes (side tables kept by triggers), projections and index-only totals. */
+/** SQLite array indexes (side tables written by the store, emptied by a delete trigger), projections and index-only totals. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteDocumentStore, sqliteDatabaseOf } from '../../src/adapters/sqlite/sqlite-document-store.js';
+import { elementRows } from '../../src/adapters/sqlite/array-index.js';
 import type { CollectionSpec } from '../../src/ports/collections.js';
 import type { DocumentStore, NewDoc, StoredDoc } from '../../src/ports/document-store.js';
 import { hexId } from './document-store.fixtures.js';
@@ -44,7 +45,7 @@ describe('SQLite array indexes', () => {
     await first.close();
 
     const second = open(withTags);
-    expect(tables(second)).toEqual(['things', 'things.tags', 'things.tags:delete', 'things.tags:insert', 'things.tags:update']);
+    expect(tables(second)).toEqual(['things', 'things.tags', 'things.tags:delete']);
     const ids = async (value: string | number) => (await second.find('things', { tags: { $contains: value } }, { fields: [] })).map((doc) => doc.id);
     expect(await ids('a')).toEqual([hexId(1)]);
     expect(await ids('b')).toEqual([hexId(1), hexId(2)]);
@@ -76,6 +77,63 @@ describe('SQLite array indexes', () => {
     ).rejects.toThrow('undo');
     expect(await store.find('things', { tags: { $contains: 'a' } }, { fields: [] })).toEqual([{ id: hexId(1) }]);
     expect(sqliteDatabaseOf(store)!.prepare(`SELECT count(*) FROM "things.tags"`).pluck().get()).toBe(1);
+  });
+
+  it('writes the same rows as json_each() would, for every kind of element', async () => {
+    const store = open(withTags, ':memory:');
+    const db = sqliteDatabaseOf(store)!;
+    const values: unknown[] = [['a', 'a', 1, -2, 2.5, 1e300, 2 ** 62, 0, true, false, null, { o: 1 }, [1], ''], 'not an array', {}, [], null];
+    for (const [i, tags] of values.entries()) {
+      const id = hexId(i + 1);
+      await store.insert<Thing>('things', { id, tags });
+      const written = db.prepare(`SELECT type, value FROM "things.tags" WHERE id = ? ORDER BY rowid`).raw().all(id);
+      const jsonEach = db
+        .prepare(`SELECT je.type, je.value FROM things AS t, json_each(t.data, '$.tags') AS je WHERE t.id = ? AND json_type(t.data, '$.tags') = 'array' AND je.type NOT IN ('array', 'object') ORDER BY je.key`)
+        .raw()
+        .all(id);
+      expect(written).toEqual(jsonEach);
+      expect(written).toEqual(elementRows((JSON.parse(JSON.stringify({ tags })) as { tags: unknown }).tags));
+    }
+  });
+
+  it('keeps the rows in step with updates (only of the field) and deletes', async () => {
+    const store = open(withTags, ':memory:');
+    const db = sqliteDatabaseOf(store)!;
+    const rows = (id: string) => db.prepare(`SELECT value FROM "things.tags" WHERE id = ? ORDER BY rowid`).pluck().all(id);
+    await store.insertMany<Thing>('things', [
+      { id: hexId(1), tags: ['a', 'b'] },
+      { id: hexId(2), tags: ['b'] },
+    ]);
+    await store.update<Thing>('things', hexId(1), { group: 'g' });
+    expect(rows(hexId(1))).toEqual(['a', 'b']);
+    await store.update<Thing>('things', hexId(1), { tags: ['a', 'b'] });
+    expect(rows(hexId(1))).toEqual(['a', 'b']);
+    await store.update<Thing>('things', hexId(1), { tags: ['c'] });
+    expect(rows(hexId(1))).toEqual(['c']);
+    await store.update<Thing>('things', hexId(1), { tags: 'none' });
+    expect(rows(hexId(1))).toEqual([]);
+    expect((await store.find('things', { tags: { $contains: 'b' } }, { fields: [] })).map((doc) => doc.id)).toEqual([hexId(2)]);
+    await store.deleteMany('things', { group: { $ne: 'g' } });
+    expect(db.prepare(`SELECT count(*) FROM "things.tags"`).pluck().get()).toBe(0);
+    // A refused insert (duplicate id) leaves no rows behind.
+    await store.insert<Thing>('things', { id: hexId(3), tags: ['x'] });
+    await expect(store.insert<Thing>('things', { id: hexId(3), tags: ['y'] })).rejects.toThrow();
+    expect(rows(hexId(3))).toEqual(['x']);
+  });
+
+  it('drops the insert and update triggers of databases that still have them, without doubling rows', async () => {
+    const path = join(dir, 'inkframe.db');
+    const first = open(withTags, path);
+    await first.insert<Thing>('things', { id: hexId(1), tags: ['a'] });
+    const db = sqliteDatabaseOf(first)!;
+    // The layout before the store wrote the rows itself.
+    db.exec(`CREATE TRIGGER "things.tags:insert" AFTER INSERT ON things BEGIN INSERT INTO "things.tags" (type, value, id) SELECT je.type, je.value, NEW.id FROM json_each(NEW.data, '$.tags') AS je; END`);
+    await first.close();
+
+    const second = open(withTags, path);
+    expect(tables(second)).toEqual(['things', 'things.tags', 'things.tags:delete']);
+    await second.insert<Thing>('things', { id: hexId(2), tags: ['a'] });
+    expect(sqliteDatabaseOf(second)!.prepare(`SELECT count(*) FROM "things.tags"`).pluck().get()).toBe(2);
   });
 
   it('rejects an array index with several fields or unique', () => {

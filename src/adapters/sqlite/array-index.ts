@@ -1,11 +1,15 @@
 /**
  * Array indexes (IndexSpec `array: true`). An expression index holds one entry per row, so it
  * cannot index the elements of a JSON array; each declared array index is therefore a side
- * table of `(type, value, id)` rows, one per scalar element, named `<collection>.<field>` (a
- * dot never appears in a collection name). Triggers on the collection table keep it in step
- * with every insert, update (only when the field changed) and delete, in the same transaction,
- * whatever code path wrote. `$contains` on the field then becomes a lookup in the side table
- * (filter-sql.ts) instead of json_each() over every candidate document.
+ * table of `(type, value, id)` rows, one per scalar element (json_each's types and values),
+ * named `<collection>.<field>` (a dot never appears in a collection name). `$contains` on the
+ * field then becomes a lookup in the side table (filter-sql.ts) instead of json_each() over
+ * every candidate document.
+ *
+ * The store writes the rows of inserted and updated documents itself (SqliteCore, from the
+ * document it already holds, with `elementRows`), in the same transaction; a trigger removes a
+ * deleted document's rows (whatever deleted it). Triggers used to do the inserts too, but each
+ * one parsed the whole document again with json_each(): that doubled the cost of a panel insert.
  */
 import type Database from 'better-sqlite3';
 import { assertFieldName } from './filter-sql.js';
@@ -22,11 +26,31 @@ export function isArrayIndexTable(name: string): boolean {
 
 const TRIGGERS = ['insert', 'update', 'delete'] as const;
 
-/** The side-table rows of document `doc` (NEW, or an alias that `source` introduces): its array's scalar elements. */
-function elementRows(doc: string, path: string, source = ''): string {
+export type ElementRow = [type: 'null' | 'true' | 'false' | 'integer' | 'real' | 'text', value: string | number | null];
+
+/**
+ * The side-table rows of a stored (JSON-decoded) field value, as json_each() names them: one
+ * per scalar element of an array, none for anything else.
+ */
+export function elementRows(value: unknown): ElementRow[] {
+  if (!Array.isArray(value)) return [];
+  const rows: ElementRow[] = [];
+  for (const element of value) {
+    if (element === null) rows.push(['null', null]);
+    else if (element === true) rows.push(['true', 1]);
+    else if (element === false) rows.push(['false', 0]);
+    else if (typeof element === 'string') rows.push(['text', element]);
+    // Decoded JSON numbers are finite; json_each calls integers that fit in 64 bits 'integer'.
+    else if (typeof element === 'number') rows.push([Number.isInteger(element) && Math.abs(element) < 2 ** 63 ? 'integer' : 'real', element]);
+  }
+  return rows;
+}
+
+/** The same rows in SQL, for the documents stored before the index was declared (alias `t`). */
+function elementRowsSql(path: string, collection: string): string {
   return (
-    `SELECT je.type, je.value, ${doc}.id FROM ${source}json_each(${doc}.data, ${path}) AS je ` +
-    `WHERE json_type(${doc}.data, ${path}) = 'array' AND je.type NOT IN ('array', 'object')`
+    `SELECT je.type, je.value, t.id FROM "${collection}" AS t, json_each(t.data, ${path}) AS je ` +
+    `WHERE json_type(t.data, ${path}) = 'array' AND je.type NOT IN ('array', 'object')`
   );
 }
 
@@ -39,17 +63,12 @@ function createArrayIndex(db: Database.Database, collection: string, field: stri
     db.exec(`CREATE INDEX "${table}:value" ON "${table}" (type, value, id)`);
     db.exec(`CREATE INDEX "${table}:id" ON "${table}" (id)`);
     // Documents stored before the index was declared.
-    db.exec(`INSERT INTO "${table}" (type, value, id) ${elementRows('t', path, `"${collection}" AS t, `)}`);
+    db.exec(`INSERT INTO "${table}" (type, value, id) ${elementRowsSql(path, collection)}`);
   }
-  const into = `INSERT INTO "${table}" (type, value, id) ${elementRows('NEW', path)};`;
-  const remove = `DELETE FROM "${table}" WHERE id = OLD.id;`;
-  db.exec(`CREATE TRIGGER IF NOT EXISTS "${table}:insert" AFTER INSERT ON "${collection}" BEGIN ${into} END`);
-  // `->` keeps JSON types apart ('["a"]' the string vs ["a"] the array), unlike json_extract().
-  db.exec(
-    `CREATE TRIGGER IF NOT EXISTS "${table}:update" AFTER UPDATE ON "${collection}" ` +
-      `WHEN (OLD.data -> ${path}) IS NOT (NEW.data -> ${path}) OR OLD.id IS NOT NEW.id BEGIN ${remove} ${into} END`,
-  );
-  db.exec(`CREATE TRIGGER IF NOT EXISTS "${table}:delete" AFTER DELETE ON "${collection}" BEGIN ${remove} END`);
+  // Databases from before the store wrote the rows itself still have these: they would double them.
+  db.exec(`DROP TRIGGER IF EXISTS "${table}:insert"`);
+  db.exec(`DROP TRIGGER IF EXISTS "${table}:update"`);
+  db.exec(`CREATE TRIGGER IF NOT EXISTS "${table}:delete" AFTER DELETE ON "${collection}" BEGIN DELETE FROM "${table}" WHERE id = OLD.id; END`);
   return table;
 }
 

@@ -10,6 +10,7 @@ import type { CollectionSpec } from '../../ports/collections.js';
 import type { Filter, FindOptions, NewDoc, Page, Patch, StoredDoc, Totals, UpdateOptions } from '../../ports/document-store.js';
 import { assertFieldName, decodeFields, limitSql, orderBySql, pickFields, projectedFields, selectFieldsSql, whereSql, type SqlFragment } from './filter-sql.js';
 import { arrayIndexTables, ensureCollection } from './schema.js';
+import { elementRows } from './array-index.js';
 
 /** Distinct SQL texts grow with filter shapes ($in lengths); bound the cache so it cannot leak. */
 const STATEMENT_CACHE_LIMIT = 1000;
@@ -132,15 +133,36 @@ export class SqliteCore {
     });
   }
 
+  /** Writes the array-index rows of a stored document; with `changed`, only those fields', replacing their old rows. */
+  private indexArrays(collection: string, stored: Doc, changed?: ReadonlySet<string>): void {
+    for (const [field, table] of this.layout(collection).arrays) {
+      if (changed !== undefined) {
+        if (!changed.has(field)) continue;
+        this.statement(`DELETE FROM "${table}" WHERE id = ?`).run(stored.id);
+      }
+      const rows = elementRows(stored[field]);
+      if (rows.length === 0) continue;
+      const insert = this.statement(`INSERT INTO "${table}" (type, value, id) VALUES (?, ?, ?)`);
+      for (const [type, value] of rows) insert.run(type, value, stored.id);
+    }
+  }
+
   insert<T extends StoredDoc>(collection: string, doc: NewDoc<T>): T {
     const table = this.table(collection);
     const json = this.prepareNew(doc as Record<string, unknown>, nowIso());
-    try {
-      this.statement(`INSERT INTO ${table} (id, data) VALUES (?, ?)`).run(doc.id, json);
-    } catch (error) {
-      throw this.conflict(error, collection);
-    }
-    return JSON.parse(json) as T;
+    const stored = JSON.parse(json) as Doc;
+    const write = () => {
+      try {
+        this.statement(`INSERT INTO ${table} (id, data) VALUES (?, ?)`).run(doc.id, json);
+      } catch (error) {
+        throw this.conflict(error, collection);
+      }
+      this.indexArrays(collection, stored);
+    };
+    // The document and its array-index rows commit together.
+    if (this.layout(collection).arrays.size === 0) write();
+    else this.atomically(write);
+    return stored as unknown as T;
   }
 
   insertMany<T extends StoredDoc>(collection: string, docs: NewDoc<T>[]): T[] {
@@ -148,13 +170,17 @@ export class SqliteCore {
     if (!Array.isArray(docs)) throw new Error('insertMany needs an array');
     const now = nowIso();
     const rows = docs.map((doc) => [doc.id, this.prepareNew(doc as Record<string, unknown>, now)] as const);
+    const stored = rows.map(([, json]) => JSON.parse(json) as Doc);
     const stmt = this.statement(`INSERT INTO ${table} (id, data) VALUES (?, ?)`);
-    try {
-      this.atomically(() => rows.forEach(([id, json]) => stmt.run(id, json)));
-    } catch (error) {
-      throw this.conflict(error, collection);
-    }
-    return rows.map(([, json]) => JSON.parse(json) as T);
+    this.atomically(() => {
+      try {
+        rows.forEach(([id, json]) => stmt.run(id, json));
+      } catch (error) {
+        throw this.conflict(error, collection);
+      }
+      for (const doc of stored) this.indexArrays(collection, doc);
+    });
+    return stored as unknown as T[];
   }
 
   get<T extends StoredDoc>(collection: string, id: string): T | null {
@@ -224,8 +250,12 @@ export class SqliteCore {
       if (options.expectedVersion !== undefined && options.expectedVersion !== doc.version) {
         throw new VersionConflictError(doc.version);
       }
+      const { arrays } = this.layout(collection);
+      const before = new Map<string, string | undefined>();
       for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
-        if (value !== undefined && !MANAGED_IN_PATCH.has(key)) doc[key] = value;
+        if (value === undefined || MANAGED_IN_PATCH.has(key)) continue;
+        if (arrays.has(key) && !before.has(key)) before.set(key, JSON.stringify(doc[key]));
+        doc[key] = value;
       }
       doc.version += 1;
       doc.updated_at = nowIso();
@@ -235,7 +265,12 @@ export class SqliteCore {
       } catch (error) {
         throw this.conflict(error, collection);
       }
-      return JSON.parse(json) as T;
+      const stored = JSON.parse(json) as Doc;
+      if (before.size > 0) {
+        const changed = new Set([...before].filter(([field, old]) => JSON.stringify(stored[field]) !== old).map(([field]) => field));
+        if (changed.size > 0) this.indexArrays(collection, stored, changed);
+      }
+      return stored as unknown as T;
     });
   }
 
