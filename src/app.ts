@@ -6,7 +6,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Container } from './container.js';
 import { createValidatorCompiler } from './http/validation.js';
-import { buildCachingSerializer } from './http/serialization.js';
+import { cachingSerializerBuilder } from './http/serialization.js';
+import { attachSchemaCompilations, createSchemaCompilations } from './http/schema-compilations.js';
 import { tracePlugin } from './http/trace.js';
 import { errorHandlerPlugin, frameworkErrorHandler } from './http/error-handler.js';
 import { drainingPlugin } from './http/draining.js';
@@ -35,6 +36,8 @@ function trustedProxies(setting: Container['config']['trustProxy']): false | str
 
 export async function buildApp(container: Container, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const { config, services } = container;
+  // Validators and serialisers are compiled on first use; tests compile them all (schema-compilations.ts).
+  const compilations = createSchemaCompilations();
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.logLevel),
     // Request loggers are built when a request first writes a line (request-logger.ts).
@@ -50,10 +53,11 @@ export async function buildApp(container: Container, options: BuildAppOptions = 
     frameworkErrors: frameworkErrorHandler,
     ajv: { customOptions: {} },
     // One compiled serialiser per distinct response schema (see serialization.ts).
-    schemaController: { compilersFactory: { buildSerializer: buildCachingSerializer } },
+    schemaController: { compilersFactory: { buildSerializer: cachingSerializerBuilder(compilations) } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setValidatorCompiler(createValidatorCompiler());
+  app.setValidatorCompiler(createValidatorCompiler(compilations));
+  attachSchemaCompilations(app, compilations);
 
   // Tracing on: the request span starts first, wraps every later hook and handler, and its ids become X-Trace-Id.
   if (container.httpTracing) await app.register(container.httpTracing.plugin);

@@ -3,9 +3,11 @@
  * per distinct schema instead of one per (route, status). The OpenAPI plugin gives every route
  * the same error envelope for up to seven statuses, so without this the server compiled about
  * a thousand serialisers at start-up for some sixty distinct schemas (most of the start-up time).
+ * Each is now compiled on its first use (schema-compilations.ts).
  */
 import { createRequire } from 'node:module';
 import type { FastifyServerOptions } from 'fastify';
+import type { SchemaCompilations } from './schema-compilations.js';
 
 type SerializerBuilder = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildSerializer'];
 type Builder = NonNullable<SerializerBuilder>;
@@ -25,16 +27,23 @@ function keyOf(schema: unknown): string {
   return JSON.stringify({ ...(schema as Record<string, unknown>), description: undefined });
 }
 
-export const buildCachingSerializer: Builder = (externalSchemas, options) => {
-  const compile = defaultBuilder()(externalSchemas, options);
-  const compiled = new Map<string, ReturnType<typeof compile>>();
-  return (route: RouteSchema) => {
-    const key = keyOf(route.schema);
-    let serialize = compiled.get(key);
-    if (serialize === undefined) {
-      serialize = compile(route);
-      compiled.set(key, serialize);
-    }
-    return serialize;
+/** Each serialiser is compiled on first use (schema-compilations.ts). */
+export function cachingSerializerBuilder(compilations: SchemaCompilations): Builder {
+  return (externalSchemas, options) => {
+    const compile = defaultBuilder()(externalSchemas, options);
+    const compiled = new Map<string, ReturnType<typeof compile>>();
+    const compileShared = (route: RouteSchema) => {
+      const key = keyOf(route.schema);
+      let serialize = compiled.get(key);
+      if (serialize === undefined) {
+        serialize = compile(route);
+        compiled.set(key, serialize);
+      }
+      return serialize;
+    };
+    return (route: RouteSchema) => {
+      const get = compilations.defer(`${route.method} ${route.url} ${route.httpStatus ?? ''}`, () => compileShared(route));
+      return (data: unknown) => get()(data);
+    };
   };
-};
+}
