@@ -6,7 +6,6 @@
  * need loader hooks). Without an endpoint nothing is registered and the API stays a no-op.
  */
 import { hostname } from 'node:os';
-import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Config } from './config.js';
 
@@ -37,8 +36,10 @@ const disabled: Telemetry = { enabled: false, flush: async () => undefined, shut
 export async function startTelemetry(config: Pick<Readonly<Config>, 'otelEndpoint' | 'otelServiceName' | 'role'>): Promise<Telemetry> {
   if (!config.otelEndpoint) return disabled;
   if (active) throw new Error('Telemetry is already started');
-  const [{ W3CTraceContextPropagator }, { OTLPTraceExporter }, { defaultResource, resourceFromAttributes }, { BatchSpanProcessor, NodeTracerProvider }, { ATTR_SERVICE_NAME }] =
+  // The API too: a server without tracing never loads any of OpenTelemetry.
+  const [{ context, diag, DiagLogLevel, propagation, trace }, { W3CTraceContextPropagator }, { OTLPTraceExporter }, { defaultResource, resourceFromAttributes }, { BatchSpanProcessor, NodeTracerProvider }, { ATTR_SERVICE_NAME }] =
     await Promise.all([
+      import('@opentelemetry/api'),
       import('@opentelemetry/core'),
       import('@opentelemetry/exporter-trace-otlp-http'),
       import('@opentelemetry/resources'),

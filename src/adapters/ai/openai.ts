@@ -55,7 +55,8 @@ const ImagesResponse = Type.Object({
   data: Type.Array(Type.Object({ b64_json: Type.Optional(Type.String()), url: Type.Optional(Type.String()), revised_prompt: Type.Optional(Type.String()) })),
 });
 
-const ajv = new Ajv({ strict: false, allErrors: false });
+// Made on first use: building an Ajv instance costs start-up time a server on the offline providers never needs.
+let ajv: Ajv | undefined;
 const validators = new WeakMap<object, ValidateFunction>();
 
 /** Strict structured output needs an object at the root: other schemas travel wrapped in { result }. */
@@ -114,11 +115,11 @@ function readChoice(choice: { message: { content: string | null; refusal?: strin
   }
   let validate = validators.get(request.schema);
   if (!validate) {
-    validate = ajv.compile(wire.schema);
+    validate = (ajv ??= new Ajv({ strict: false, allErrors: false })).compile(wire.schema);
     validators.set(request.schema, validate);
   }
   if (!validate(parsed)) {
-    throw new ProviderError(`${PROVIDER}: the ${request.task} answer does not match its schema (${ajv.errorsText(validate.errors, { separator: '; ' })})`);
+    throw new ProviderError(`${PROVIDER}: the ${request.task} answer does not match its schema (${ajv!.errorsText(validate.errors, { separator: '; ' })})`);
   }
   return wire.wrapped ? (parsed as { result: unknown }).result : parsed;
 }

@@ -17,6 +17,7 @@ import type { StoryQueries } from '../../ports/story-queries.js';
 import { tracedJobQueue } from './traced-job-queue.js';
 import { tracedImageProvider, tracedTextProvider } from './traced-providers.js';
 import { tracedRedisPorts } from './traced-redis.js';
+import { NO_PORT_TRACING } from './no-port-tracing.js';
 
 export interface PortTracing {
   store(store: DocumentStore, system: DocumentStoreSystem): DocumentStore;
@@ -30,11 +31,9 @@ export interface PortTracing {
   http: HttpTracing | undefined;
 }
 
-const identity = <T>(value: T): T => value;
-
 export function createPortTracing(enabled: boolean): PortTracing {
   if (!enabled) {
-    return { store: identity, storyQueries: identity, redis: identity, jobQueue: identity, imageProvider: identity, textProvider: identity, http: undefined };
+    return NO_PORT_TRACING;
   }
   const tracer = inkframeTracer();
   return {
