@@ -32,6 +32,29 @@ export function transactionContract(s: () => DocumentStore): void {
       expect((await s().get<Counter>('counters', hexId(2)))?.n).toBe(5);
     });
 
+    it('takes operations issued in parallel inside a transaction one at a time, and undoes them all on failure', async () => {
+      await s().insertMany<Counter>('counters', [1, 2, 3].map((i) => ({ id: hexId(i), n: 0 })));
+      await s().transaction(async (tx) => {
+        const [, , , found] = await Promise.all([
+          tx.update<Counter>('counters', hexId(1), { n: 1 }),
+          tx.update<Counter>('counters', hexId(2), { n: 2 }),
+          tx.insert<Counter>('counters', { id: hexId(4), n: 4 }),
+          tx.find<Counter>('counters', {}, { sort: [{ field: 'n', direction: 1 }] }),
+        ]);
+        // Issued last, so it runs after the three writes.
+        expect(found.map((doc) => doc.n)).toEqual([0, 1, 2, 4]);
+      });
+      expect((await s().find<Counter>('counters', {})).map((doc) => doc.n).sort()).toEqual([0, 1, 2, 4]);
+
+      await expect(
+        s().transaction(async (tx) => {
+          await Promise.all([tx.update<Counter>('counters', hexId(1), { n: 10 }), tx.delete('counters', hexId(2)), tx.insert<Counter>('counters', { id: hexId(5), n: 5 })]);
+          throw new Error('undo all three');
+        }),
+      ).rejects.toThrow('undo all three');
+      expect((await s().find<Counter>('counters', {})).map((doc) => doc.n).sort()).toEqual([0, 1, 2, 4]);
+    });
+
     it('rolls every write back and rethrows when fn throws', async () => {
       await s().insertMany<Counter>('counters', [
         { id: hexId(1), n: 0 },

@@ -42,6 +42,11 @@ const MANAGED = new Set(['id', 'created_at', 'updated_at', 'version']);
 
 interface TxScope {
   open: boolean;
+  /**
+   * The scope's operations run one at a time: MongoDB does not support parallel operations in
+   * one transaction, and the undo journal must record the writes in the order they happen.
+   */
+  queue: Promise<unknown>;
   session?: ClientSession;
   /** Compensating writes, when the server has no transactions. */
   journal?: UndoJournal;
@@ -110,7 +115,12 @@ function createStore(client: MongoClient, db: Db, server: ServerTraits): Documen
     const run = async <R>(collection: string, op: (session: ClientSession | undefined) => Promise<R>): Promise<R> => {
       if (scope) {
         if (!scope.open) throw new Error('This transaction has already ended');
-        return guarded(collection, () => op(scope.session));
+        const result = scope.queue.then(() => {
+          if (!scope.open) throw new Error('This transaction has already ended');
+          return guarded(collection, () => op(scope.session));
+        });
+        scope.queue = result.catch(() => undefined);
+        return result;
       }
       if (currentTx.getStore()?.open) throw new Error('Use the transaction store (tx) inside transaction()');
       if (!mutex.locked) return guarded(collection, () => op(undefined));
@@ -251,7 +261,7 @@ function createStore(client: MongoClient, db: Db, server: ServerTraits): Documen
   async function outermost<R>(fn: (tx: DocumentStore) => Promise<R>): Promise<R> {
     if (currentTx.getStore()?.open) throw new Error('Use the transaction store (tx) inside transaction()');
     await mutex.acquire();
-    const scope: TxScope = { open: true };
+    const scope: TxScope = { open: true, queue: Promise.resolve() };
     try {
       if (supportsTransactions) {
         const session = client.startSession();
