@@ -30,6 +30,21 @@ export interface ListedBlob {
   modifiedAt: number;
 }
 
+/**
+ * Bytes written and hashed but not yet stored under their hash (BlobStore.stage): they can be
+ * checked from `file` first, then committed or discarded. One of the two must be called.
+ */
+export interface StagedBlob {
+  sha256: string;
+  size: number;
+  /** A local file holding exactly the bytes, readable until commit() or discard(). */
+  file: string;
+  /** Stores the bytes under their hash, durably (as put() does); bytes already stored are dropped and the stored file refreshed. */
+  commit(): Promise<StoredBlob>;
+  /** Drops the bytes. */
+  discard(): Promise<void>;
+}
+
 export interface BlobStore {
   /**
    * Stores bytes under their sha256 and returns it. Storing bytes that are already there
@@ -39,6 +54,12 @@ export interface BlobStore {
    * it arrived) can pass it as `sha256`, and are not hashed a second time.
    */
   put(source: Uint8Array | AsyncIterable<Uint8Array>, known?: { sha256: string }): Promise<StoredBlob>;
+  /**
+   * Writes a stream to a temporary file while hashing it, without holding it in memory; an error
+   * from the stream (a size limit, a refused format) leaves nothing behind. Aborting `signal`
+   * stops at once, even while writes are pending, with the signal's reason. See StagedBlob.
+   */
+  stage(source: AsyncIterable<Uint8Array>, options?: { signal?: AbortSignal | undefined }): Promise<StagedBlob>;
   /** Stores a derived file for the original `sha256`, replacing any previous one atomically. */
   putVariant(sha256: string, variant: BlobVariant, data: Uint8Array): Promise<void>;
   /** Opens the original (or a variant); null when it is not stored. */

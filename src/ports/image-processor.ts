@@ -36,9 +36,12 @@ export interface AnalyzedImage {
   thumbnail: Buffer;
 }
 
+/** The image's bytes in memory, or a local file holding them (a staged upload, read without loading it into memory). */
+export type ImageInput = Buffer | { file: string };
+
 export interface ImageProcessor {
   /** Header check (format, pixel limit), then a full decode that also yields the thumbnail. */
-  analyze(data: Buffer): Promise<AnalyzedImage>;
+  analyze(input: ImageInput): Promise<AnalyzedImage>;
   /** WebP, longest side at most THUMBNAIL_SIZE, EXIF orientation applied, every metadata block stripped. */
   thumbnail(data: Buffer): Promise<Buffer>;
 }

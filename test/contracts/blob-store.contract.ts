@@ -2,6 +2,7 @@
  * The BlobStore contract, tested only through the port. `open` must return an empty store;
  * it is called before every test and `close` after it.
  */
+import { readFile } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../src/ports/blob-store.js';
@@ -72,6 +73,48 @@ export function blobStoreContract(name: string, open: () => Promise<BlobStore> |
         throw new Error('client went away');
       }
       await expect(blobs.put(failing())).rejects.toThrow('client went away');
+      expect(await listed(blobs)).toEqual([]);
+      expect(await blobs.removeStaleTemp(0)).toBe(0);
+    });
+
+    it('stages a stream in a readable file, stores it on commit and drops it on discard', async () => {
+      const data = randomBytes(3 * 1024 * 1024 + 7);
+      const staged = await blobs.stage(chunksOf(data, 65_536));
+      expect({ sha256: staged.sha256, size: staged.size }).toEqual({ sha256: sha(data), size: data.length });
+      expect((await readFile(staged.file)).equals(data)).toBe(true);
+      expect(await listed(blobs)).toEqual([]);
+      expect(await staged.commit()).toEqual({ sha256: sha(data), size: data.length });
+      expect((await blobs.read(sha(data)))!.equals(data)).toBe(true);
+      await expect(staged.discard()).rejects.toThrow(/already/);
+
+      const dropped = await blobs.stage(chunksOf(randomBytes(1000), 100));
+      await dropped.discard();
+      expect((await listed(blobs)).map((blob) => blob.sha256)).toEqual([sha(data)]);
+      expect(await blobs.removeStaleTemp(0)).toBe(0);
+    });
+
+    it('commits bytes it already holds without a second copy', async () => {
+      const data = randomBytes(2000);
+      await blobs.put(data);
+      const again = await blobs.stage(chunksOf(data, 500));
+      expect(await again.commit()).toEqual({ sha256: sha(data), size: data.length });
+      expect(await listed(blobs)).toHaveLength(1);
+      expect(await blobs.removeStaleTemp(0)).toBe(0);
+    });
+
+    it('stops staging at once when its signal is aborted, with the reason, leaving nothing', async () => {
+      const refused = new AbortController();
+      async function* slow() {
+        yield randomBytes(1000);
+        refused.abort(new Error('too large'));
+        // A source that stalls (a client that stopped sending).
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        yield randomBytes(10);
+      }
+      const started = performance.now();
+      await expect(blobs.stage(slow(), { signal: refused.signal })).rejects.toThrow('too large');
+      expect(performance.now() - started).toBeLessThan(2_000);
+      await expect(blobs.stage(chunksOf(randomBytes(10), 5), { signal: refused.signal })).rejects.toThrow('too large');
       expect(await listed(blobs)).toEqual([]);
       expect(await blobs.removeStaleTemp(0)).toBe(0);
     });

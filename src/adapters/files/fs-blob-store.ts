@@ -11,8 +11,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
+import { once } from 'node:events';
 import path from 'node:path';
-import type { BlobStore, BlobVariant, ListedBlob, OpenedBlob, StoredBlob } from '../../ports/blob-store.js';
+import type { BlobStore, BlobVariant, ListedBlob, OpenedBlob, StagedBlob, StoredBlob } from '../../ports/blob-store.js';
 import { SHA256_PATTERN } from '../../ports/blob-store.js';
 import { fsyncDir } from './fsync-dir.js';
 
@@ -20,7 +21,16 @@ const VARIANTS: Record<BlobVariant, { dir: string; suffix: string }> = {
   thumbnail: { dir: 'thumbnails', suffix: '.webp' },
 };
 const ORIGINALS = 'originals';
+const STAGE_BUFFER_BYTES = 1024 * 1024;
 const TMP = 'tmp';
+
+/** Rejects with the signal's reason once it is aborted (never settles otherwise). */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
@@ -78,28 +88,90 @@ export function createFsBlobStore(root: string): BlobStore {
     }
   }
 
-  async function putStream(source: AsyncIterable<Uint8Array>): Promise<StoredBlob> {
+  async function stage(source: AsyncIterable<Uint8Array>, { signal }: { signal?: AbortSignal | undefined } = {}): Promise<StagedBlob> {
     const hash = createHash('sha256');
     let size = 0;
     const { file, handle } = await tempFile();
+    // Buffered writes (at most STAGE_BUFFER_BYTES in flight), so reading the source keeps its pace.
+    // The handle stays ours: it is fsynced only when the whole source was written.
+    const out = handle.createWriteStream({ highWaterMark: STAGE_BUFFER_BYTES, autoClose: false });
+    // A FileHandle waits for a stream made from it to be destroyed before it closes.
+    const release = async () => {
+      const closed = once(out, 'close');
+      out.destroy();
+      await closed.catch(() => undefined);
+      await handle.close();
+    };
+    // A write error (a full disk) may come while the loop waits on the source: it must end the wait, not the process.
+    const writeFailed = new Promise<never>((_, reject) => out.on('error', reject));
+    writeFailed.catch(() => undefined);
+    const chunks = source[Symbol.asyncIterator]();
+    // Every wait below also ends on a write error or when the signal is aborted, whatever it was waiting for.
+    const stops = [writeFailed, ...(signal ? [aborted(signal)] : [])];
+    for (const stop of stops) stop.catch(() => undefined);
+    const abortable = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, ...stops]);
     try {
-      for await (const chunk of source) {
+      signal?.throwIfAborted();
+      let next = chunks.next();
+      for (;;) {
+        const { value: chunk, done } = await abortable(next);
+        if (done) break;
         hash.update(chunk);
         size += chunk.byteLength;
-        await handle.write(chunk);
+        const room = out.write(chunk);
+        // Asked for before waiting on the disk, so that the source's refusal (a size limit) ends the
+        // write at once instead of after the buffered bytes are written.
+        next = chunks.next();
+        next.catch(() => undefined);
+        if (!room) await abortable(Promise.all([once(out, 'drain'), next]));
       }
-      await handle.sync();
-      await handle.close();
-      const sha256 = hash.digest('hex');
-      const target = pathOf(sha256);
-      if (await touchIfPresent(target)) await unlink(file);
-      else await moveIntoPlace(file, target);
-      return { sha256, size };
-    } catch (error) {
-      await handle.close().catch(() => undefined);
+      const finished = once(out, 'finish');
+      out.end();
+      await abortable(finished);
+    } catch (caught) {
+      const error = signal?.aborted ? signal.reason : caught;
+      // Lets a source that did not fail clean up (a multipart part is drained); not awaited, since it may be waiting on a client.
+      void chunks.return?.(undefined)?.catch(() => undefined);
+      await release().catch(() => undefined);
       await unlink(file).catch(() => undefined);
       throw error;
     }
+    // The fsync runs while the caller checks the file; commit() waits for it before the rename.
+    const synced = handle.sync().finally(release);
+    synced.catch(() => undefined);
+    const sha256 = hash.digest('hex');
+    let settled = false;
+    const settle = () => {
+      if (settled) throw new Error('This staged blob was already committed or discarded');
+      settled = true;
+    };
+    return {
+      sha256,
+      size,
+      file,
+      async commit() {
+        settle();
+        try {
+          await synced;
+          const target = pathOf(sha256);
+          if (await touchIfPresent(target)) await unlink(file);
+          else await moveIntoPlace(file, target);
+          return { sha256, size };
+        } catch (error) {
+          await unlink(file).catch(() => undefined);
+          throw error;
+        }
+      },
+      async discard() {
+        settle();
+        await synced.catch(() => undefined);
+        await unlink(file).catch(() => undefined);
+      },
+    };
+  }
+
+  async function putStream(source: AsyncIterable<Uint8Array>): Promise<StoredBlob> {
+    return (await stage(source)).commit();
   }
 
   async function sizeOf(file: string): Promise<number | null> {
@@ -142,6 +214,8 @@ export function createFsBlobStore(root: string): BlobStore {
       if (!(await touchIfPresent(target))) await writeAtomic(target, source);
       return { sha256, size: source.byteLength };
     },
+
+    stage,
 
     async putVariant(sha256, variant, data) {
       await writeAtomic(pathOf(sha256, variant), data);

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import sharp, { type Metadata } from 'sharp';
 import { UnsupportedMediaTypeError, ValidationError } from '../../errors.js';
-import type { AnalyzedImage, ImageFacts, ImageFormat, ImageProcessor } from '../../ports/image-processor.js';
+import type { AnalyzedImage, ImageFacts, ImageFormat, ImageInput, ImageProcessor } from '../../ports/image-processor.js';
 import { THUMBNAIL_SIZE } from '../../ports/image-processor.js';
 
 const MIME: Record<ImageFormat, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
@@ -61,7 +61,7 @@ export function createSharpImageProcessor({ maxPixels }: SharpImageProcessorOpti
   const input = { failOn: 'truncated' as const, limitInputPixels: maxPixels };
 
   /** Header only: format and declared size, before a single pixel is decoded. */
-  async function readHeader(data: Buffer): Promise<{ meta: Metadata; format: ImageFormat }> {
+  async function readHeader(data: Buffer | string): Promise<{ meta: Metadata; format: ImageFormat }> {
     let meta: Metadata;
     try {
       meta = await sharp(data, { limitInputPixels: false }).metadata();
@@ -78,7 +78,7 @@ export function createSharpImageProcessor({ maxPixels }: SharpImageProcessorOpti
     return { meta, format: meta.format };
   }
 
-  async function renderThumbnail(data: Buffer, meta: Metadata): Promise<Buffer> {
+  async function renderThumbnail(data: Buffer | string, meta: Metadata): Promise<Buffer> {
     try {
       const image = sharp(data, input);
       // Auto-orienting costs about a tenth of the thumbnail even when there is nothing to turn.
@@ -93,7 +93,9 @@ export function createSharpImageProcessor({ maxPixels }: SharpImageProcessorOpti
   }
 
   return {
-    async analyze(data: Buffer): Promise<AnalyzedImage> {
+    async analyze(input: ImageInput): Promise<AnalyzedImage> {
+      // libvips reads a file itself: the bytes never pass through JavaScript memory.
+      const data = Buffer.isBuffer(input) ? input : input.file;
       const { meta, format } = await readHeader(data);
       const thumbnail = await renderThumbnail(data, meta);
       const oriented = meta.autoOrient ?? { width: meta.width, height: meta.height };

@@ -1,31 +1,33 @@
 /**
- * Receiving upload bytes: at most `maxBytes` are held in memory, hashed as they arrive, and
- * the upload is refused as soon as its first bytes show it is not JPEG/PNG/WebP (415) or it
- * grows past the limit (413), without reading further.
+ * Receiving upload bytes: passes the stream on chunk by chunk (the blob store writes it to a
+ * temporary file, so no upload is ever held in memory whole), refusing it as soon as its first
+ * bytes show it is not JPEG/PNG/WebP (415) or it grows past the limit (413), without reading further.
  */
-import { createHash } from 'node:crypto';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../errors.js';
 import { detectImageFormat, SNIFF_BYTES } from './image-format.js';
 
-export async function receiveImage(source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ data: Buffer; sha256: string }> {
-  const hash = createHash('sha256');
-  const chunks: Uint8Array[] = [];
+export async function* checkedImageBytes(source: AsyncIterable<Uint8Array>, maxBytes: number): AsyncGenerator<Uint8Array> {
+  // The first chunks are held back until the format is checked: nothing of a refused file is written.
+  let held: Uint8Array[] | null = [];
   let size = 0;
-  let checked = false;
-  const check = () => {
-    checked = true;
-    if (!detectImageFormat(Buffer.concat(chunks, Math.min(size, 64)))) {
+  const release = (): Uint8Array[] => {
+    const chunks = held!;
+    held = null;
+    if (!detectImageFormat(Buffer.concat(chunks, Math.min(size, SNIFF_BYTES)))) {
       throw new UnsupportedMediaTypeError('Only JPEG, PNG and WebP images are accepted');
     }
+    return chunks;
   };
   for await (const chunk of source) {
     size += chunk.byteLength;
     if (size > maxBytes) throw new PayloadTooLargeError(`The file is larger than ${maxBytes} bytes`);
-    chunks.push(chunk);
-    hash.update(chunk);
-    if (!checked && size >= SNIFF_BYTES) check();
+    if (held === null) {
+      yield chunk;
+      continue;
+    }
+    held.push(chunk);
+    if (size >= SNIFF_BYTES) yield* release();
   }
   if (size === 0) throw ValidationError.field('file', 'is empty');
-  if (!checked) check();
-  return { data: Buffer.concat(chunks, size), sha256: hash.digest('hex') };
+  if (held !== null) yield* release();
 }

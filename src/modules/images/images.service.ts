@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BlobStore } from '../../ports/blob-store.js';
+import type { BlobStore, StagedBlob } from '../../ports/blob-store.js';
 import type { DocumentStore } from '../../ports/document-store.js';
 import type { EventBus } from '../../ports/event-bus.js';
 import type { ImageProcessor } from '../../ports/image-processor.js';
@@ -10,7 +10,7 @@ import { publishContentChange } from '../shared/events.js';
 import { detachImage } from './image-detach.js';
 import { createImageFiles } from './image-files.js';
 import { createImageBytes, type ImageBytes, type ImageViewer } from './image-bytes.js';
-import { receiveImage } from './image-intake.js';
+import { checkedImageBytes } from './image-intake.js';
 import { createImageGc, type SweepOptions } from './image-gc.js';
 import { createKeyedLock } from '../../lib/keyed-lock.js';
 import { IMAGES, type Image, type ImageDoc, type ImageSource } from './images.schemas.js';
@@ -37,6 +37,8 @@ export interface UploadFile {
   stream: AsyncIterable<Uint8Array>;
   /** The client's file name: kept (base name only) for display, never used as a path. */
   filename?: string | undefined;
+  /** Aborted (with the error to answer) when the upload is refused while it streams, e.g. past the size limit. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface SaveImageInput {
@@ -58,8 +60,8 @@ interface PersistInput {
   panel_id: string | null;
   linkPanel: boolean;
   source: ImageSource;
-  data: Buffer;
-  sha256: string;
+  /** The bytes in memory with their hash, or an upload staged on disk (hashed as it arrived). */
+  bytes: { data: Buffer; sha256: string } | { staged: StagedBlob };
   metadata: Record<string, unknown>;
 }
 
@@ -91,22 +93,24 @@ export function createImagesService(deps: ImagesDeps) {
   });
 
   /** Puts the bytes and thumbnail on disk (in parallel); call under the hash's lock. */
-  async function storeFiles(sha256: string, data: Buffer, thumbnail: Buffer): Promise<void> {
+  async function storeFiles(bytes: PersistInput['bytes'], sha256: string, thumbnail: Buffer): Promise<void> {
     await Promise.all([
-      // The caller hashed these bytes (an upload as it arrived); hashing 2 MB again would only cost CPU.
-      blobs.put(data, { sha256 }),
+      // The bytes were hashed once already (an upload as it arrived); hashing 2 MB again would only cost CPU.
+      'staged' in bytes ? bytes.staged.commit() : blobs.put(bytes.data, { sha256 }),
       blobs.size(sha256, 'thumbnail').then((size) => (size === null ? blobs.putVariant(sha256, 'thumbnail', thumbnail) : undefined)),
     ]);
   }
 
   /** Checks and stores the bytes, then inserts the record (and links the panel) under the hash's lock. */
   async function persist(input: PersistInput): Promise<ImageDoc> {
-    const { data, sha256 } = input;
-    const analyzed = await deps.processor.analyze(data);
+    const { bytes } = input;
+    const sha256 = 'staged' in bytes ? bytes.staged.sha256 : bytes.sha256;
+    const size = 'staged' in bytes ? bytes.staged.size : bytes.data.byteLength;
+    const analyzed = await deps.processor.analyze('staged' in bytes ? { file: bytes.staged.file } : bytes.data);
     // Held from the write to the insert: freeing these bytes (same lock) cannot slip in between.
     const { image, panel } = await lock
       .run(sha256, async () => {
-        await storeFiles(sha256, data, analyzed.thumbnail);
+        await storeFiles(bytes, sha256, analyzed.thumbnail);
         return store.transaction(async (tx) => {
           const image = await tx.insert<ImageDoc>(IMAGES, {
             id: input.id ?? newId(),
@@ -117,7 +121,7 @@ export function createImagesService(deps: ImagesDeps) {
             mime_type: analyzed.mime_type,
             width: analyzed.width,
             height: analyzed.height,
-            size_bytes: data.byteLength,
+            size_bytes: size,
             sha256,
             metadata: { ...analyzed.facts, original_name: null, ...input.metadata },
           });
@@ -146,17 +150,23 @@ export function createImagesService(deps: ImagesDeps) {
         const panel = await loadOwned<PanelRef>(store, 'panels', target.panel_id, userId, 'Panel');
         if (panel.project_id !== project.id) throw ValidationError.field('panel_id', 'must be a panel of the project');
       }
-      const { data, sha256 } = await receiveImage(file.stream, maxUploadBytes);
-      const image = await persist({
-        owner_id: userId,
-        project_id: project.id,
-        panel_id: target.panel_id ?? null,
-        linkPanel: Boolean(target.panel_id),
-        source: 'upload',
-        data,
-        sha256,
-        metadata: { original_name: displayName(file.filename) },
-      });
+      const staged = await blobs.stage(checkedImageBytes(file.stream, maxUploadBytes), { signal: file.signal });
+      let image: ImageDoc;
+      try {
+        image = await persist({
+          owner_id: userId,
+          project_id: project.id,
+          panel_id: target.panel_id ?? null,
+          linkPanel: Boolean(target.panel_id),
+          source: 'upload',
+          bytes: { staged },
+          metadata: { original_name: displayName(file.filename) },
+        });
+      } catch (error) {
+        // Refused (corrupt, over the pixel limit) or failed before its bytes were committed.
+        await staged.discard().catch(() => undefined);
+        throw error;
+      }
       return present(image);
     },
 
@@ -167,7 +177,7 @@ export function createImagesService(deps: ImagesDeps) {
      */
     async saveImage(input: SaveImageInput): Promise<ImageDoc> {
       const sha256 = createHash('sha256').update(input.data).digest('hex');
-      return persist({ ...input, panel_id: input.panel_id ?? null, linkPanel: false, sha256, metadata: input.metadata ?? {} });
+      return persist({ ...input, panel_id: input.panel_id ?? null, linkPanel: false, bytes: { data: input.data, sha256 }, metadata: input.metadata ?? {} });
     },
 
     async get(userId: string, imageId: string): Promise<Image> {

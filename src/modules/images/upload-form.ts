@@ -51,9 +51,14 @@ async function assertNothingAfter(parts: Parts, maxBytes: number): Promise<void>
  * limit the parser already discards it and the reader fails at once with a 413. The
  * stream only ends once the form is known to be complete.
  */
-async function* fileChunks(part: MultipartFile, parts: Parts, maxBytes: number): AsyncGenerator<Uint8Array> {
+async function* fileChunks(part: MultipartFile, parts: Parts, maxBytes: number, refused: AbortController): AsyncGenerator<Uint8Array> {
   const file = part.file;
-  file.once('limit', () => file.destroy(tooLarge(maxBytes)));
+  file.once('limit', () => {
+    const error = tooLarge(maxBytes);
+    // The consumer may be waiting on its disk writes rather than on the next chunk: tell it now.
+    refused.abort(error);
+    file.destroy(error);
+  });
   let finished = false;
   try {
     for await (const chunk of file.iterator({ destroyOnReturn: false })) yield chunk as Uint8Array;
@@ -97,7 +102,8 @@ export async function readUpload<T>(
       if (part.fieldname !== 'file') throw ValidationError.field(part.fieldname, 'is not an allowed field');
       throw ValidationError.field('project_id', 'is required and must come before the file');
     }
-    return consume({ project_id: fields.project_id, panel_id: fields.panel_id }, { stream: fileChunks(part, parts, maxBytes), filename: part.filename });
+    const refused = new AbortController();
+    return consume({ project_id: fields.project_id, panel_id: fields.panel_id }, { stream: fileChunks(part, parts, maxBytes, refused), filename: part.filename, signal: refused.signal });
   }
   throw ValidationError.field(fields.project_id ? 'file' : 'project_id', 'is required');
 }
