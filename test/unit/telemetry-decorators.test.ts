@@ -14,6 +14,7 @@ import { tracedJobQueue } from '../../src/adapters/otel/traced-job-queue.js';
 import { tracedImageProvider } from '../../src/adapters/otel/traced-providers.js';
 import { tracedRedisPorts } from '../../src/adapters/otel/traced-redis.js';
 import { ProviderError, type ImageProvider } from '../../src/ports/ai-providers.js';
+import type { AttemptCounter } from '../../src/ports/attempt-counter.js';
 import type { Cache } from '../../src/ports/cache.js';
 import type { EventBus } from '../../src/ports/event-bus.js';
 import type { JobContext, JobDoc, JobHandler, JobQueue } from '../../src/ports/job-queue.js';
@@ -107,6 +108,7 @@ describe('tracedRedisPorts', () => {
     events: { publish: async () => undefined, subscribe: () => () => undefined, close: async () => undefined } as EventBus,
     denylist,
     cache: { get: async () => undefined } as unknown as Cache,
+    attempts: { blockedFor: async (key: string) => (calls.push(key), 0) } as unknown as AttemptCounter,
   };
 
   it('traces the ports as `redis <port>.<operation>`, never the keys, and keeps the rest of the backends', async () => {
@@ -117,9 +119,11 @@ describe('tracedRedisPorts', () => {
       await traced.denylist.isRevoked('jti:very-secret');
       await traced.cache.get('stats:abc');
       await traced.events.publish({ type: 'content_update', project_id: 'p', owner_id: 'o', data: {}, timestamp: '' });
+      await traced.attempts.blockedFor('login:user:alice');
     });
-    expect(calls).toEqual(['jti:very-secret']);
-    expect(spans().map((span) => span.name)).toEqual(['redis denylist.is_revoked', 'redis cache.get', 'redis publish', 'parent']);
+    expect(calls).toEqual(['jti:very-secret', 'login:user:alice']);
+    expect(spans().map((span) => span.name)).toEqual(['redis denylist.is_revoked', 'redis cache.get', 'redis publish', 'redis attempts.blocked_for', 'parent']);
+    expect(JSON.stringify(named('redis attempts.blocked_for')!.attributes)).not.toContain('alice');
     expect(named('redis cache.get')!.attributes).toEqual({ 'db.system': 'redis', 'db.system.name': 'redis', 'db.operation.name': 'cache.get' });
   });
 });

@@ -4,6 +4,7 @@
  * pays nothing.
  */
 import type { ImageProvider, TextProvider } from '../../ports/ai-providers.js';
+import type { AttemptCounter } from '../../ports/attempt-counter.js';
 import type { Cache } from '../../ports/cache.js';
 import type { DocumentStore } from '../../ports/document-store.js';
 import type { EventBus } from '../../ports/event-bus.js';
@@ -22,8 +23,8 @@ import { NO_PORT_TRACING } from './no-port-tracing.js';
 export interface PortTracing {
   store(store: DocumentStore, system: DocumentStoreSystem): DocumentStore;
   storyQueries(queries: StoryQueries, system: DocumentStoreSystem): StoryQueries;
-  /** Traces the Redis-backed ports (events, denylist, cache) of the Redis backends. */
-  redis<T extends { events: EventBus; denylist: TokenDenylist; cache: Cache }>(backends: T): T;
+  /** Traces the Redis-backed ports (events, denylist, cache, login attempts) of the Redis backends. */
+  redis<T extends { events: EventBus; denylist: TokenDenylist; cache: Cache; attempts: AttemptCounter }>(backends: T): T;
   jobQueue(queue: JobQueue): JobQueue;
   imageProvider(provider: ImageProvider): ImageProvider;
   textProvider(provider: TextProvider): TextProvider;

@@ -1,10 +1,11 @@
 /**
- * Decorators for the Redis-backed ports (TokenDenylist, Cache, EventBus): a CLIENT span per
+ * Decorators for the Redis-backed ports (TokenDenylist, Cache, EventBus, AttemptCounter): a CLIENT span per
  * call named `redis <port>.<operation>` with db.system=redis. Keys (token ids, user ids,
  * project tags) are never recorded. Calls outside any trace are not traced.
  */
 import { SpanKind, type Tracer } from '@opentelemetry/api';
 import { ATTR_DB_OPERATION_NAME, ATTR_DB_SYSTEM_NAME } from '@opentelemetry/semantic-conventions';
+import type { AttemptCounter } from '../../ports/attempt-counter.js';
 import type { Cache } from '../../ports/cache.js';
 import type { EventBus } from '../../ports/event-bus.js';
 import type { TokenDenylist } from '../../ports/token-denylist.js';
@@ -60,10 +61,23 @@ export function tracedEventBus(bus: EventBus, tracer: Tracer = inkframeTracer())
   };
 }
 
+/** Login lockout counters; the keys (usernames, client addresses) are never recorded. */
+export function tracedAttemptCounter(attempts: AttemptCounter, tracer: Tracer = inkframeTracer()): AttemptCounter {
+  const run = redisCalls(tracer);
+  return {
+    increment: (key, ttlMs) => run('attempts.increment', () => attempts.increment(key, ttlMs)),
+    block: (key, ms) => run('attempts.block', () => attempts.block(key, ms)),
+    blockedFor: (key) => run('attempts.blocked_for', () => attempts.blockedFor(key)),
+    reset: (key) => run('attempts.reset', () => attempts.reset(key)),
+    close: () => attempts.close(),
+  };
+}
+
 interface RedisPorts {
   events: EventBus;
   denylist: TokenDenylist;
   cache: Cache;
+  attempts: AttemptCounter;
 }
 
 /** The Redis backends with their ports traced; everything else (client, ping, close) unchanged. */
@@ -73,5 +87,6 @@ export function tracedRedisPorts<T extends RedisPorts>(backends: T, tracer: Trac
     events: tracedEventBus(backends.events, tracer),
     denylist: tracedTokenDenylist(backends.denylist, tracer),
     cache: tracedCache(backends.cache, tracer),
+    attempts: tracedAttemptCounter(backends.attempts, tracer),
   };
 }
