@@ -199,6 +199,8 @@ describe('POST /images/upload: the form', () => {
     ['a malformed id', [['project_id', 'not-an-id']], 'project_id'],
     ['no project_id', [], 'project_id'],
     ['project_id twice', [['project_id', 'P'], ['project_id', 'P']], 'project_id'],
+    ['a __proto__ field', [['project_id', 'P'], ['__proto__', 'aaaaaaaaaaaaaaaaaaaaaaaa']], 'form'],
+    ['a constructor field', [['constructor', 'aaaaaaaaaaaaaaaaaaaaaaaa'], ['project_id', 'P']], 'form'],
   ] as const)('answers 422 for %s', async (_label, fields, field) => {
     const resolved = fields.map(([name, value]) => [name, value === 'P' ? project : value] as [string, string]);
     const response = await upload(t.app, alice, resolved, { data: await png(10, 10) });

@@ -21,6 +21,8 @@ const tooLarge = (maxBytes: number) => new PayloadTooLargeError(`The file is lar
 function parserError(error: unknown, maxBytes: number): Error {
   if (error instanceof AppError) return error;
   if ((error as { statusCode?: number }).statusCode === 413) return tooLarge(maxBytes);
+  // The parser refuses names such as __proto__ or constructor itself, before readField sees them.
+  if ((error as { code?: string }).code === 'FST_PROTO_VIOLATION') return ValidationError.field('form', 'has a field whose name is not allowed (such as __proto__)');
   return new BadRequestError('Malformed multipart body');
 }
 
