@@ -53,6 +53,9 @@ import { createWorkflows } from './modules/workflows/workflows.wiring.js';
 import { tracingEnabled } from './telemetry.js';
 import { NO_PORT_TRACING } from './adapters/otel/no-port-tracing.js';
 
+/** About 8 MB of recently read documents (a few thousand panels) for the single-process SQLite setup. */
+const SQLITE_DOCUMENT_CACHE_CHARS = 8 * 1024 * 1024;
+
 export interface ContainerOptions {
   /** SQLite file path; ':memory:' for tests. Defaults to DATA_DIR/inkframe.db. */
   sqlitePath?: string;
@@ -85,7 +88,12 @@ export async function createContainer(config: Readonly<Config>, options: Contain
         // With it, other processes may be mid-transaction: only journals idle for a minute are theirs to undo.
         interruptedTxIdleMs: config.redisUrl ? 60_000 : 0,
       })
-    : openSqliteDocumentStore({ path: options.sqlitePath ?? path.join(config.dataDir, 'inkframe.db') });
+    : openSqliteDocumentStore({
+        path: options.sqlitePath ?? path.join(config.dataDir, 'inkframe.db'),
+        // Without Redis this is the only process on the database (ROLE=all), so recently read
+        // documents can be kept in memory; with it, other processes may write the same file.
+        ...(config.redisUrl ? {} : { cacheDocumentChars: SQLITE_DOCUMENT_CACHE_CHARS }),
+      });
   const store: DocumentStore = traced.store(rawStore, config.mongodbUrl ? 'mongodb' : 'sqlite');
   closers.push(() => store.close());
   // Appearances and usage: one query per collection on the store's own connection (aggregation pipelines on MongoDB).

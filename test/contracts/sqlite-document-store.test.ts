@@ -13,6 +13,62 @@ import { hexId } from './document-store.fixtures.js';
 type Loose = StoredDoc & Record<string, unknown>;
 
 documentStoreContract('SQLite :memory:', () => openSqliteDocumentStore({ path: ':memory:' }));
+// The single-process setup keeps recently read documents in memory: every case must hold with it too.
+documentStoreContract('SQLite :memory: with the document cache', () => openSqliteDocumentStore({ path: ':memory:', cacheDocumentChars: 1 << 20 }));
+// A cache too small for more than a few documents: eviction on every other read.
+documentStoreContract('SQLite :memory: with a tiny document cache', () => openSqliteDocumentStore({ path: ':memory:', cacheDocumentChars: 2048 }));
+
+describe('SQLite document cache', () => {
+  const cached = () => openSqliteDocumentStore({ path: ':memory:', cacheDocumentChars: 1 << 20 });
+  // Writing behind the store's back shows what a read was answered from.
+  const sneak = (store: DocumentStore, id: string, data: object) =>
+    sqliteDatabaseOf(store)!.prepare(`UPDATE things SET data = ? WHERE id = ?`).run(JSON.stringify({ id, ...data }), id);
+
+  it('answers repeated reads from memory, and only when asked to', async () => {
+    for (const [store, expected] of [
+      [cached(), 'first'],
+      [openSqliteDocumentStore({ path: ':memory:' }), 'behind'],
+    ] as const) {
+      await store.insert<Loose>('things', { id: hexId(1), v: 'first' });
+      expect((await store.get<Loose>('things', hexId(1)))!.v).toBe('first');
+      sneak(store, hexId(1), { v: 'behind' });
+      expect((await store.get<Loose>('things', hexId(1)))!.v).toBe(expected);
+      await store.close();
+    }
+  });
+
+  it('never keeps what a transaction read or wrote before it committed', async () => {
+    const store = cached();
+    await store.insert<Loose>('things', { id: hexId(1), v: 'committed' });
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.update<Loose>('things', hexId(1), { v: 'undone' });
+        expect((await tx.get<Loose>('things', hexId(1)))!.v).toBe('undone');
+        await tx.insert<Loose>('things', { id: hexId(2), v: 'undone' });
+        await tx.get<Loose>('things', hexId(2));
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect((await store.get<Loose>('things', hexId(1)))!.v).toBe('committed');
+    expect(await store.get<Loose>('things', hexId(2))).toBeNull();
+    await store.close();
+  });
+
+  it('forgets documents on every kind of write', async () => {
+    const store = cached();
+    await store.insertMany<Loose>('things', [1, 2, 3].map((i) => ({ id: hexId(i), v: i })));
+    for (const i of [1, 2, 3]) await store.get('things', hexId(i));
+    await store.update<Loose>('things', hexId(1), { v: 10 });
+    await store.delete('things', hexId(2));
+    await store.deleteMany('things', { v: 3 });
+    expect((await store.get<Loose>('things', hexId(1)))!.v).toBe(10);
+    expect(await store.get('things', hexId(2))).toBeNull();
+    expect(await store.get('things', hexId(3))).toBeNull();
+    await store.transaction(async (tx) => tx.update<Loose>('things', hexId(1), { v: 11 }));
+    expect((await store.get<Loose>('things', hexId(1)))!.v).toBe(11);
+    await store.close();
+  });
+});
 
 describe('SQLite document store specifics', () => {
   let dir: string;

@@ -11,6 +11,7 @@ import type { Filter, FindOptions, NewDoc, Page, Patch, StoredDoc, Totals, Updat
 import { assertFieldName, decodeFields, limitSql, orderBySql, pickFields, projectedFields, selectFieldsSql, whereSql, type SqlFragment } from './filter-sql.js';
 import { arrayIndexTables, ensureCollection } from './schema.js';
 import { elementRows } from './array-index.js';
+import type { DocumentCache } from './document-cache.js';
 
 /** Distinct SQL texts grow with filter shapes ($in lengths); bound the cache so it cannot leak. */
 const STATEMENT_CACHE_LIMIT = 1000;
@@ -37,6 +38,8 @@ export class SqliteCore {
   constructor(
     readonly db: Database.Database,
     private readonly specs: Record<string, CollectionSpec>,
+    /** Only when this process is the database's only writer (see document-cache.ts). */
+    private readonly cache?: DocumentCache,
   ) {
     this.atomic = db.transaction((fn: () => unknown) => fn());
   }
@@ -103,6 +106,7 @@ export class SqliteCore {
 
   /** After a (savepoint) rollback: re-check the tables created since the transaction began. */
   afterRollback(): void {
+    this.cache?.clear();
     if (this.tablesInTx.length === 0) return;
     for (const name of this.tablesInTx) this.tables.delete(name);
     this.tablesInTx.length = 0;
@@ -110,6 +114,7 @@ export class SqliteCore {
   }
 
   clearStatements(): void {
+    this.cache?.clear();
     this.statements.clear();
   }
 
@@ -151,6 +156,7 @@ export class SqliteCore {
     const table = this.table(collection);
     const json = this.prepareNew(doc as Record<string, unknown>, nowIso());
     const stored = JSON.parse(json) as Doc;
+    this.cache?.forget(collection, doc.id);
     const write = () => {
       try {
         this.statement(`INSERT INTO ${table} (id, data) VALUES (?, ?)`).run(doc.id, json);
@@ -171,6 +177,7 @@ export class SqliteCore {
     const now = nowIso();
     const rows = docs.map((doc) => [doc.id, this.prepareNew(doc as Record<string, unknown>, now)] as const);
     const stored = rows.map(([, json]) => JSON.parse(json) as Doc);
+    for (const [id] of rows) this.cache?.forget(collection, id);
     const stmt = this.statement(`INSERT INTO ${table} (id, data) VALUES (?, ?)`);
     this.atomically(() => {
       try {
@@ -184,8 +191,13 @@ export class SqliteCore {
   }
 
   get<T extends StoredDoc>(collection: string, id: string): T | null {
-    const data = this.statement(`SELECT data FROM ${this.table(collection)} WHERE id = ?`, 'pluck').get(id);
-    return data === undefined ? null : (JSON.parse(data as string) as T);
+    const cached = this.cache?.get(collection, id);
+    if (cached !== undefined) return JSON.parse(cached) as T;
+    const data = this.statement(`SELECT data FROM ${this.table(collection)} WHERE id = ?`, 'pluck').get(id) as string | undefined;
+    if (data === undefined) return null;
+    // Only committed data is kept: inside a transaction a read may see writes that could still be undone.
+    if (!this.db.inTransaction) this.cache?.set(collection, id, data);
+    return JSON.parse(data) as T;
   }
 
   find<T extends StoredDoc>(collection: string, filter: Filter, options: FindOptions = {}): T[] {
@@ -239,6 +251,7 @@ export class SqliteCore {
   }
 
   update<T extends StoredDoc>(collection: string, id: string, patch: Patch<T>, options: UpdateOptions = {}): T | null {
+    this.cache?.forget(collection, id);
     const table = this.table(collection);
     const select = this.statement(`SELECT data FROM ${table} WHERE id = ?`, 'pluck');
     const write = this.statement(`UPDATE ${table} SET data = ? WHERE id = ?`);
@@ -275,10 +288,13 @@ export class SqliteCore {
   }
 
   delete(collection: string, id: string): boolean {
+    this.cache?.forget(collection, id);
     return this.statement(`DELETE FROM ${this.table(collection)} WHERE id = ?`).run(id).changes > 0;
   }
 
   deleteMany(collection: string, filter: Filter): number {
+    // Which ids go is known only to SQLite: forget everything (bulk deletes are rare).
+    this.cache?.clear();
     const table = this.table(collection);
     const where = this.where(collection, filter);
     return this.statement(`DELETE FROM ${table}${where.sql}`).run(...where.params).changes;

@@ -22,12 +22,18 @@ import { Mutex } from '../../lib/mutex.js';
 import { migrate } from './migrations.js';
 import { createGroupCommit, type TxState } from './group-commit.js';
 import { SqliteCore } from './sqlite-core.js';
+import { DocumentCache } from './document-cache.js';
 
 export interface SqliteDocumentStoreOptions {
   /** A file path, or ':memory:' for a private in-memory database (tests). */
   path: string;
   /** Collections whose tables and indexes are built at open; others are created on first use. */
   collections?: Record<string, CollectionSpec>;
+  /**
+   * Keep recently read documents in memory, up to this many characters of JSON (document-cache.ts).
+   * Only for a database no other process writes; 0 or absent: off.
+   */
+  cacheDocumentChars?: number;
 }
 
 type Runner = <R>(op: () => R) => Promise<R>;
@@ -58,7 +64,8 @@ export function openSqliteDocumentStore(options: SqliteDocumentStoreOptions): Do
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db);
-    const core = new SqliteCore(db, options.collections ?? COLLECTIONS);
+    const cache = options.cacheDocumentChars ? new DocumentCache(options.cacheDocumentChars) : undefined;
+    const core = new SqliteCore(db, options.collections ?? COLLECTIONS, cache);
     core.ensureDeclared();
     const store = createRootStore(core);
     handles.set(store, db);
