@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { BlobStore, StagedBlob } from '../../ports/blob-store.js';
+import type { BlobStore } from '../../ports/blob-store.js';
 import type { DocumentStore } from '../../ports/document-store.js';
 import type { EventBus } from '../../ports/event-bus.js';
-import type { ImageProcessor } from '../../ports/image-processor.js';
+import type { ImageInput, ImageProcessor } from '../../ports/image-processor.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import { loadOwned, type Owned } from '../shared/access.js';
@@ -53,6 +53,17 @@ export interface SaveImageInput {
   metadata?: Record<string, unknown>;
 }
 
+/**
+ * Bytes on their way in, hashed once already: in memory (generated art) or an upload staged on
+ * disk as it arrived. `input` is what the processor checks; `store` puts them under their hash.
+ */
+interface IncomingBytes {
+  sha256: string;
+  size: number;
+  input: ImageInput;
+  store(): Promise<unknown>;
+}
+
 interface PersistInput {
   id?: string;
   owner_id: string;
@@ -60,8 +71,7 @@ interface PersistInput {
   panel_id: string | null;
   linkPanel: boolean;
   source: ImageSource;
-  /** The bytes in memory with their hash, or an upload staged on disk (hashed as it arrived). */
-  bytes: { data: Buffer; sha256: string } | { staged: StagedBlob };
+  bytes: IncomingBytes;
   metadata: Record<string, unknown>;
 }
 
@@ -93,10 +103,10 @@ export function createImagesService(deps: ImagesDeps) {
   });
 
   /** Puts the bytes and thumbnail on disk (in parallel); call under the hash's lock. */
-  async function storeFiles(bytes: PersistInput['bytes'], sha256: string, thumbnail: Buffer): Promise<void> {
+  async function storeFiles(bytes: IncomingBytes, thumbnail: Buffer): Promise<void> {
+    const { sha256 } = bytes;
     await Promise.all([
-      // The bytes were hashed once already (an upload as it arrived); hashing 2 MB again would only cost CPU.
-      'staged' in bytes ? bytes.staged.commit() : blobs.put(bytes.data, { sha256 }),
+      bytes.store(),
       blobs.size(sha256, 'thumbnail').then((size) => (size === null ? blobs.putVariant(sha256, 'thumbnail', thumbnail) : undefined)),
     ]);
   }
@@ -104,13 +114,12 @@ export function createImagesService(deps: ImagesDeps) {
   /** Checks and stores the bytes, then inserts the record (and links the panel) under the hash's lock. */
   async function persist(input: PersistInput): Promise<ImageDoc> {
     const { bytes } = input;
-    const sha256 = 'staged' in bytes ? bytes.staged.sha256 : bytes.sha256;
-    const size = 'staged' in bytes ? bytes.staged.size : bytes.data.byteLength;
-    const analyzed = await deps.processor.analyze('staged' in bytes ? { file: bytes.staged.file } : bytes.data);
+    const { sha256 } = bytes;
+    const analyzed = await deps.processor.analyze(bytes.input);
     // Held from the write to the insert: freeing these bytes (same lock) cannot slip in between.
     const { image, panel } = await lock
       .run(sha256, async () => {
-        await storeFiles(bytes, sha256, analyzed.thumbnail);
+        await storeFiles(bytes, analyzed.thumbnail);
         return store.transaction(async (tx) => {
           const image = await tx.insert<ImageDoc>(IMAGES, {
             id: input.id ?? newId(),
@@ -121,7 +130,7 @@ export function createImagesService(deps: ImagesDeps) {
             mime_type: analyzed.mime_type,
             width: analyzed.width,
             height: analyzed.height,
-            size_bytes: size,
+            size_bytes: bytes.size,
             sha256,
             metadata: { ...analyzed.facts, original_name: null, ...input.metadata },
           });
@@ -159,7 +168,7 @@ export function createImagesService(deps: ImagesDeps) {
           panel_id: target.panel_id ?? null,
           linkPanel: Boolean(target.panel_id),
           source: 'upload',
-          bytes: { staged },
+          bytes: { sha256: staged.sha256, size: staged.size, input: { file: staged.file }, store: () => staged.commit() },
           metadata: { original_name: displayName(file.filename) },
         });
       } catch (error) {
@@ -177,7 +186,9 @@ export function createImagesService(deps: ImagesDeps) {
      */
     async saveImage(input: SaveImageInput): Promise<ImageDoc> {
       const sha256 = createHash('sha256').update(input.data).digest('hex');
-      return persist({ ...input, panel_id: input.panel_id ?? null, linkPanel: false, bytes: { data: input.data, sha256 }, metadata: input.metadata ?? {} });
+      // Hashed here once; put() is given the hash rather than hashing 2 MB again.
+      const bytes: IncomingBytes = { sha256, size: input.data.byteLength, input: input.data, store: () => blobs.put(input.data, { sha256 }) };
+      return persist({ ...input, panel_id: input.panel_id ?? null, linkPanel: false, bytes, metadata: input.metadata ?? {} });
     },
 
     async get(userId: string, imageId: string): Promise<Image> {
