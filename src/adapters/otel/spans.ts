@@ -2,8 +2,8 @@
  * Helpers shared by the tracing decorators: run an async call inside a span that records the
  * outcome. Errors are marked by their class name only (messages may carry user data).
  */
-import { context, SpanStatusCode, trace, type Attributes, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
-import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { ATTR_DB_COLLECTION_NAME, ATTR_DB_OPERATION_NAME, ATTR_DB_SYSTEM_NAME, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 
 export const TRACER_NAME = 'inkframe';
 
@@ -40,4 +40,30 @@ export function inSpan<T>(tracer: Tracer, spec: SpanSpec, fn: (span?: Span) => P
       span.end();
     }
   });
+}
+
+export type DbCall = <T>(operation: string, call: () => Promise<T>, options?: { collection?: string | undefined }) => Promise<T>;
+
+/**
+ * A CLIENT span per database call, inside an existing trace only, named `<system> <operation>`
+ * (plus the collection when given), with db.system, db.operation.name and db.collection.name.
+ * Never ids, keys or values: they are high-cardinality and may be personal data.
+ */
+export function dbCalls(tracer: Tracer, system: string): DbCall {
+  return (operation, call, { collection } = {}) =>
+    inSpan(
+      tracer,
+      {
+        name: collection === undefined ? `${system} ${operation}` : `${system} ${operation} ${collection}`,
+        kind: SpanKind.CLIENT,
+        requireParent: true,
+        attributes: {
+          'db.system': system,
+          [ATTR_DB_SYSTEM_NAME]: system,
+          [ATTR_DB_OPERATION_NAME]: operation,
+          ...(collection === undefined ? {} : { [ATTR_DB_COLLECTION_NAME]: collection }),
+        },
+      },
+      call,
+    );
 }

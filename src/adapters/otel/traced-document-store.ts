@@ -4,30 +4,15 @@
  * high-cardinality and may be personal data). Calls outside any trace (startup sweeps,
  * queue bookkeeping) are not traced.
  */
-import { SpanKind, type Tracer } from '@opentelemetry/api';
-import { ATTR_DB_COLLECTION_NAME, ATTR_DB_OPERATION_NAME, ATTR_DB_SYSTEM_NAME } from '@opentelemetry/semantic-conventions';
+import type { Tracer } from '@opentelemetry/api';
 import type { DocumentStore } from '../../ports/document-store.js';
-import { inkframeTracer, inSpan } from './spans.js';
+import { dbCalls, inkframeTracer } from './spans.js';
 
 export type DocumentStoreSystem = 'sqlite' | 'mongodb';
 
 export function tracedDocumentStore(store: DocumentStore, system: DocumentStoreSystem, tracer: Tracer = inkframeTracer()): DocumentStore {
-  const run = <T>(operation: string, collection: string | undefined, call: () => Promise<T>): Promise<T> =>
-    inSpan(
-      tracer,
-      {
-        name: collection === undefined ? `${system} ${operation}` : `${system} ${operation} ${collection}`,
-        kind: SpanKind.CLIENT,
-        requireParent: true,
-        attributes: {
-          'db.system': system,
-          [ATTR_DB_SYSTEM_NAME]: system,
-          [ATTR_DB_OPERATION_NAME]: operation,
-          ...(collection === undefined ? {} : { [ATTR_DB_COLLECTION_NAME]: collection }),
-        },
-      },
-      call,
-    );
+  const db = dbCalls(tracer, system);
+  const run = <T>(operation: string, collection: string | undefined, call: () => Promise<T>): Promise<T> => db(operation, call, { collection });
 
   return {
     insert: (collection, doc) => run('insert', collection, () => store.insert(collection, doc)),

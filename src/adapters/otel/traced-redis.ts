@@ -3,29 +3,15 @@
  * call named `redis <port>.<operation>` with db.system=redis. Keys (token ids, user ids,
  * project tags) are never recorded. Calls outside any trace are not traced.
  */
-import { SpanKind, type Tracer } from '@opentelemetry/api';
-import { ATTR_DB_OPERATION_NAME, ATTR_DB_SYSTEM_NAME } from '@opentelemetry/semantic-conventions';
+import type { Tracer } from '@opentelemetry/api';
 import type { AttemptCounter } from '../../ports/attempt-counter.js';
 import type { Cache } from '../../ports/cache.js';
 import type { EventBus } from '../../ports/event-bus.js';
 import type { TokenDenylist } from '../../ports/token-denylist.js';
-import { inkframeTracer, inSpan } from './spans.js';
+import { dbCalls, inkframeTracer, type DbCall } from './spans.js';
 
-type RedisCall = <T>(operation: string, call: () => Promise<T>) => Promise<T>;
-
-function redisCalls(tracer: Tracer): RedisCall {
-  return (operation, call) =>
-    inSpan(
-      tracer,
-      {
-        name: `redis ${operation}`,
-        kind: SpanKind.CLIENT,
-        requireParent: true,
-        attributes: { 'db.system': 'redis', [ATTR_DB_SYSTEM_NAME]: 'redis', [ATTR_DB_OPERATION_NAME]: operation },
-      },
-      call,
-    );
-}
+/** A Redis call's span: `redis <port>.<operation>`. */
+const redisCalls = (tracer: Tracer): DbCall => dbCalls(tracer, 'redis');
 
 export function tracedTokenDenylist(denylist: TokenDenylist, tracer: Tracer = inkframeTracer()): TokenDenylist {
   const run = redisCalls(tracer);
